@@ -1,1 +1,3 @@
-export {};
+/** Sparse and dense linear algebra kernels (CSR, BSR3, vectors, Matrix Market I/O). */
+export * from './csr.js';
+export * from './vector.js';

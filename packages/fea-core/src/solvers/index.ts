@@ -1,1 +1,5 @@
-export {};
+/** Iterative solvers and preconditioners. */
+export * from './preconditioner.js';
+export * from './pcg.js';
+export * from './jacobi.js';
+export * from './block-jacobi.js';

@@ -1,0 +1,212 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { DimensionMismatchError, NonFiniteInputError } from '../src/errors.js';
+import {
+  csrDiagonal,
+  csrFromTriplets,
+  csrIdentity,
+  csrIsSymmetric,
+  csrMultiply,
+  csrOperator,
+  csrSpmv,
+  csrToDense,
+  csrTranspose,
+  csrValidate,
+} from '../src/linalg/csr.js';
+import type { CsrMatrix } from '../src/linalg/types.js';
+
+interface Triplets {
+  rows: number;
+  cols: number;
+  I: number[];
+  J: number[];
+  V: number[];
+}
+
+/** Random sparse matrices as triplets (duplicates allowed, ~0–3 entries per row on average). */
+const tripletsArb = (maxDim = 12, rowsEqCols = false): fc.Arbitrary<Triplets> =>
+  fc
+    .tuple(fc.integer({ min: 1, max: maxDim }), fc.integer({ min: 1, max: maxDim }))
+    .chain(([rows, c]) => {
+      const cols = rowsEqCols ? rows : c;
+      return fc
+        .array(
+          fc.tuple(
+            fc.integer({ min: 0, max: rows - 1 }),
+            fc.integer({ min: 0, max: cols - 1 }),
+            fc.double({ min: -10, max: 10, noNaN: true }),
+          ),
+          { maxLength: 3 * rows + 2 },
+        )
+        .map((t) => ({ rows, cols, I: t.map((e) => e[0]), J: t.map((e) => e[1]), V: t.map((e) => e[2]) }));
+    });
+
+function denseOf(t: Triplets): Float64Array {
+  const D = new Float64Array(t.rows * t.cols);
+  for (let k = 0; k < t.I.length; k++) D[t.I[k] * t.cols + t.J[k]] += t.V[k];
+  return D;
+}
+
+function build(t: Triplets): CsrMatrix {
+  return csrFromTriplets(t.rows, t.cols, t.I, t.J, Float64Array.from(t.V));
+}
+
+/** Relative entry-wise check; `scale` is a magnitude bound of the summed terms. */
+function expectClose(a: number, b: number, scale: number): void {
+  // 1e-13 relative to the sum of |terms|: a few ulps of accumulated rounding for ≤ 40-term sums
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-13 * scale + 1e-300);
+}
+
+describe('CSR construction', () => {
+  it('csrFromTriplets equals the dense sum of triplets, with sorted unique columns', () => {
+    fc.assert(
+      fc.property(tripletsArb(), (t) => {
+        const A = build(t);
+        csrValidate(A); // sorted, in range, finite
+        const D = denseOf(t);
+        const C = csrToDense(A);
+        let absSum = 0;
+        for (const v of t.V) absSum += Math.abs(v);
+        for (let i = 0; i < D.length; i++) expectClose(C[i], D[i], absSum);
+        // every stored entry comes from at least one triplet
+        const touched = new Set(t.I.map((i, k) => i * t.cols + t.J[k]));
+        expect(A.rowPtr[A.rows]).toBe(touched.size);
+      }),
+    );
+  });
+
+  it('rejects out-of-range indices, mismatched lengths and NaN values', () => {
+    expect(() => csrFromTriplets(2, 2, [0, 2], [0, 0], [1, 1])).toThrow(DimensionMismatchError);
+    expect(() => csrFromTriplets(2, 2, [0], [0, 1], [1])).toThrow(DimensionMismatchError);
+    expect(() => csrFromTriplets(2, 2, [0, 1], [0, 1], [1, NaN])).toThrow(/triplet 1 .*row 1, column 1/);
+    expect(() => csrFromTriplets(2, 2, [0, 1], [0, 1], [1, Infinity])).toThrow(NonFiniteInputError);
+  });
+
+  it('csrIdentity is the identity', () => {
+    const D = csrToDense(csrIdentity(4));
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(D[i * 4 + j]).toBe(i === j ? 1 : 0);
+  });
+});
+
+describe('CSR kernels against dense', () => {
+  it('csrSpmv and csrOperator.applyDot equal the dense product', () => {
+    fc.assert(
+      fc.property(tripletsArb(12, true), fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 12, maxLength: 12 }), (t, xs) => {
+        const A = build(t);
+        const D = denseOf(t);
+        const x = Float64Array.from(xs.slice(0, t.cols));
+        const y = new Float64Array(t.rows);
+        csrSpmv(A, x, y);
+        const y2 = new Float64Array(t.rows);
+        const xAx = csrOperator(A).applyDot(x, y2);
+        let dense = 0;
+        let scaleDot = 0;
+        for (let i = 0; i < t.rows; i++) {
+          let s = 0;
+          let scale = 0;
+          for (let j = 0; j < t.cols; j++) {
+            s += D[i * t.cols + j] * x[j];
+            scale += Math.abs(D[i * t.cols + j] * x[j]);
+          }
+          expectClose(y[i], s, scale);
+          expect(y2[i]).toBe(y[i]);
+          dense += x[i] * s;
+          scaleDot += Math.abs(x[i]) * scale;
+        }
+        expectClose(xAx, dense, scaleDot);
+      }),
+    );
+  });
+
+  it('csrTranspose equals the dense transpose', () => {
+    fc.assert(
+      fc.property(tripletsArb(), (t) => {
+        const A = build(t);
+        const At = csrTranspose(A);
+        csrValidate(At);
+        const D = csrToDense(A);
+        const Dt = csrToDense(At);
+        for (let i = 0; i < t.rows; i++) for (let j = 0; j < t.cols; j++) expect(Dt[j * t.rows + i]).toBe(D[i * t.cols + j]);
+      }),
+    );
+  });
+
+  it('csrMultiply (Gustavson SpGEMM) equals the dense product', () => {
+    const pair = fc
+      .tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }))
+      .chain(([m, k, n]) =>
+        fc.tuple(
+          tripletsArb(10).map((t) => ({ ...t, rows: m, cols: k, I: t.I.map((i) => i % m), J: t.J.map((j) => j % k) })),
+          tripletsArb(10).map((t) => ({ ...t, rows: k, cols: n, I: t.I.map((i) => i % k), J: t.J.map((j) => j % n) })),
+        ),
+      );
+    fc.assert(
+      fc.property(pair, ([ta, tb]) => {
+        const A = build(ta);
+        const B = build(tb);
+        const C = csrMultiply(A, B);
+        csrValidate(C);
+        const Da = denseOf(ta);
+        const Db = denseOf(tb);
+        const Dc = csrToDense(C);
+        const { rows: m, cols: k } = ta;
+        const n = tb.cols;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            let scale = 0;
+            for (let l = 0; l < k; l++) {
+              s += Da[i * k + l] * Db[l * n + j];
+              scale += Math.abs(Da[i * k + l] * Db[l * n + j]);
+            }
+            expectClose(Dc[i * n + j], s, scale);
+          }
+        }
+      }),
+    );
+    expect(() => csrMultiply(csrIdentity(2), csrIdentity(3))).toThrow(DimensionMismatchError);
+  });
+
+  it('TᵀKT by SpGEMM is symmetric when K is', () => {
+    fc.assert(
+      fc.property(tripletsArb(10, true), (t) => {
+        const A = build(t);
+        const K = csrMultiply(csrTranspose(A), A); // AᵀA is symmetric
+        const T = csrFromTriplets(t.cols, 3, [0, t.cols - 1], [0, 2], [1, 2]);
+        const Kr = csrMultiply(csrTranspose(T), csrMultiply(K, T));
+        // products evaluated in different orders differ by round-off only: 1e-12 relative
+        expect(csrIsSymmetric(Kr, 1e-12)).toBe(true);
+      }),
+    );
+  });
+
+  it('csrDiagonal and csrIsSymmetric', () => {
+    fc.assert(
+      fc.property(tripletsArb(12, true), (t) => {
+        const A = build(t);
+        const D = csrToDense(A);
+        const d = csrDiagonal(A);
+        for (let i = 0; i < t.rows; i++) expect(d[i]).toBe(D[i * t.rows + i]);
+        // A + Aᵀ is symmetric exactly (same two addends per entry)
+        const At = csrTranspose(A);
+        const S = csrFromTriplets(
+          t.rows,
+          t.rows,
+          [...t.I, ...Array.from(At.colIdx).map((_, p) => rowOf(At, p))],
+          [...t.J, ...Array.from(At.colIdx)],
+          Float64Array.from([...t.V, ...Array.from(At.values)]),
+        );
+        expect(csrIsSymmetric(S, 1e-12)).toBe(true);
+      }),
+    );
+    // a single off-diagonal entry is not symmetric
+    expect(csrIsSymmetric(csrFromTriplets(3, 3, [0, 1], [1, 1], [1, 1]), 1e-12)).toBe(false);
+    expect(csrIsSymmetric(csrFromTriplets(2, 3, [0], [0], [1]), 1e-12)).toBe(false);
+  });
+});
+
+function rowOf(A: CsrMatrix, p: number): number {
+  let i = 0;
+  while (A.rowPtr[i + 1] <= p) i++;
+  return i;
+}
