@@ -1,1 +1,6 @@
-export {};
+/**
+ * Mesh quality metrics and structural validation.
+ * @packageDocumentation
+ */
+export * from './quality.js';
+export * from '../validate.js';
