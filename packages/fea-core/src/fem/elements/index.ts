@@ -1,1 +1,39 @@
-export {};
+/**
+ * Element families (hex8 B-bar, tet4, tet10) and the materials they integrate.
+ */
+import type { CellType } from '@spinefea/mesh';
+import type { ElementFamily } from '../element-family.js';
+import { hex8 } from './hex8.js';
+import { tet4 } from './tet4.js';
+import { tet10 } from './tet10.js';
+
+export { hex8 } from './hex8.js';
+export { tet4 } from './tet4.js';
+export { tet10 } from './tet10.js';
+// The package root re-exports this barrel but not fem/material.ts; re-export here so
+// `@spinefea/core` exposes the material API.
+export * from '../material.js';
+
+/**
+ * The element family of a cell type.
+ *
+ * @param cellType - `'hex8' | 'tet4' | 'tet10'`.
+ * @returns the family's kernels.
+ * @example
+ * ```ts
+ * const family = elementFamily(mesh.cellType);
+ * const ke = new Float64Array((3 * family.nodesPerElement) ** 2);
+ * ```
+ */
+export function elementFamily(cellType: CellType): ElementFamily {
+  switch (cellType) {
+    case 'hex8':
+      return hex8;
+    case 'tet4':
+      return tet4;
+    case 'tet10':
+      return tet10;
+    default:
+      throw new RangeError(`unsupported cell type '${String(cellType)}' (expected hex8, tet4 or tet10)`);
+  }
+}
