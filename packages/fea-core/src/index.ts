@@ -9,4 +9,8 @@ export * from './solvers/index.js';
 export * from './backend/index.js';
 export * from './fem/element-family.js';
 export * from './fem/elements/index.js';
+export * from './fem/material.js';
+export * from './fem/assemble.js';
+export * from './solvers/nodal-block-jacobi.js';
+export * from './model/index.js';
 export * from './post/index.js';

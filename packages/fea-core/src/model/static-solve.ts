@@ -1,0 +1,335 @@
+import { validateMesh } from '@spinefea/mesh';
+import { DimensionMismatchError, InvalidMaterialError, SolverNotConvergedError } from '../errors.js';
+import { assembleStiffness, buildStiffnessPattern, checkElementJacobians, type StiffnessPattern } from '../fem/assemble.js';
+import type { ElementFamily } from '../fem/element-family.js';
+import { elementFamily } from '../fem/elements/index.js';
+import { constitutiveMatrix, validateMaterial } from '../fem/material.js';
+import { csrOperator } from '../linalg/csr.js';
+import type { CsrMatrix, Preconditioner, SolveResult } from '../linalg/types.js';
+import { jacobiPreconditioner } from '../solvers/jacobi.js';
+import { nodalBlockJacobiPreconditioner } from '../solvers/nodal-block-jacobi.js';
+import { pcg } from '../solvers/pcg.js';
+import {
+  buildConstraintTransform,
+  checkRigidBodyConstraints,
+  expandSolution,
+  reduceLoad,
+  reduceStiffness,
+  reduceStiffnessValues,
+  type ConstraintTransform,
+} from './constraints.js';
+import { assembleLoadVector } from './loads.js';
+import type { FeModel, LoadCase } from './model.js';
+import { addSpringStiffness, springPairs, springResponse, validateSprings } from './springs.js';
+
+/** Which preconditioner PCG uses (or a factory for a custom one, e.g. multigrid). */
+export type PreconditionerChoice = 'jacobi' | 'block-jacobi' | 'none' | ((K: CsrMatrix, blockPtr: Uint32Array) => Preconditioner);
+
+/** Options of {@link prepareModel} and {@link solveStatic}. */
+export interface StaticSolveOptions {
+  /** Default 'block-jacobi' (3×3 nodal blocks, 6×6 for reference nodes). */
+  preconditioner?: PreconditionerChoice;
+  /** Relative residual ‖f_r − K_r û‖/‖f_r‖ to reach, default 1e-8. */
+  tolerance?: number;
+  maxIterations?: number;
+  /** Return a non-converged result (flagged) instead of throwing. */
+  allowNotConverged?: boolean;
+  /** Progress callback: phase name and, while iterating, the iteration and residual. */
+  onProgress?: (info: { phase: string; iteration?: number; relativeResidual?: number }) => void;
+  /** Active-set iterations allowed for tension-only springs (default 30). */
+  maxActiveSetIterations?: number;
+  /** Skip the element Jacobian check (default false). */
+  skipElementCheck?: boolean;
+}
+
+/** Motion of a reference node: translation (mm) and small rotation (rad). */
+export interface ReferenceMotion {
+  translation: [number, number, number];
+  rotation: [number, number, number];
+}
+
+/** Result of a static solve. */
+export interface StaticSolution {
+  /** Nodal displacements, xyz interleaved, length 3·nodes (mm). */
+  displacement: Float64Array;
+  /** Motion of each kinematically coupled reference node. */
+  referenceMotion: Record<string, ReferenceMotion>;
+  /**
+   * Nodal reaction forces R = K·u − f on prescribed DOFs (N), xyz interleaved,
+   * zero elsewhere. Their sum balances the applied loads.
+   */
+  reactions: Float64Array;
+  /** Resultant of the reactions: force (N) and moment about the origin (N·mm). */
+  reactionResultant: { force: [number, number, number]; moment: [number, number, number] };
+  /** The last linear solve's figures; `iterations` is summed over active-set passes. */
+  solver: SolveResult & { activeSetIterations: number };
+  /** Axial spring forces (N, + tension) and which springs were active at the end. */
+  springForces?: Float64Array;
+  springActive?: Uint8Array;
+  /** Stored energy ½ uᵀK u (N·mm). */
+  strainEnergy: number;
+  /** Wall times (ms). */
+  timings: { prepare: number; loads: number; solve: number };
+}
+
+/**
+ * A model with its matrix assembled, constraints reduced and preconditioner
+ * built once; {@link PreparedModel.solve} then solves any number of load
+ * cases against it (tension-only springs re-reduce only when their active
+ * set changes).
+ */
+export interface PreparedModel {
+  model: FeModel;
+  family: ElementFamily;
+  pattern: StiffnessPattern;
+  transform: ConstraintTransform;
+  /** Material D matrices by material id (MPa). */
+  dMatrices: Float64Array[];
+  /** Full solid stiffness K (springs at their current active set), N/mm. */
+  stiffness: CsrMatrix;
+  /** Reduced stiffness Tᵀ K T. */
+  reduced: CsrMatrix;
+  solve(loadCase: LoadCase, options?: StaticSolveOptions): StaticSolution;
+  timings: { validate: number; assemble: number; reduce: number; preconditioner: number };
+}
+
+function blockPointers(tr: ConstraintTransform): Uint32Array {
+  // Free DOFs ascend in full-DOF order, so those of one node (or reference node) are contiguous.
+  const owner = (dof: number): number => {
+    if (dof < tr.layout.solidDofs) return Math.floor(dof / 3);
+    return tr.layout.solidDofs / 3 + Math.floor((dof - tr.layout.solidDofs) / 6);
+  };
+  const ptr: number[] = [0];
+  for (let r = 1; r < tr.freeDofs; r++) if (owner(tr.freeToFull[r]) !== owner(tr.freeToFull[r - 1])) ptr.push(r);
+  ptr.push(tr.freeDofs);
+  return Uint32Array.from(ptr);
+}
+
+function makePreconditioner(choice: PreconditionerChoice, K: CsrMatrix, blockPtr: Uint32Array): Preconditioner | undefined {
+  if (choice === 'none') return undefined;
+  if (choice === 'jacobi') return jacobiPreconditioner(K);
+  if (choice === 'block-jacobi') return nodalBlockJacobiPreconditioner(K, blockPtr);
+  return choice(K, blockPtr);
+}
+
+/**
+ * Validate, assemble and constrain a model once, ready for several load cases.
+ *
+ * @throws InvalidMeshError / InvalidElementError / InvalidMaterialError /
+ *   InvalidBoundaryConditionError / UnconstrainedModelError — before any solve.
+ * @example
+ * ```ts
+ * const prepared = prepareModel(model);
+ * const a = prepared.solve({ referenceLoads: [{ reference: 'top', moment: [7500, 0, 0] }] });
+ * const b = prepared.solve({ referenceLoads: [{ reference: 'top', moment: [0, 7500, 0] }] });
+ * ```
+ */
+export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): PreparedModel {
+  const t0 = performance.now();
+  const mesh = model.mesh;
+  validateMesh(mesh);
+  const family = elementFamily(mesh.cellType);
+  let maxId = 0;
+  for (let c = 0; c < mesh.materialIds.length; c++) maxId = Math.max(maxId, mesh.materialIds[c]);
+  if (model.materials.length <= maxId)
+    throw new InvalidMaterialError(`cells use material id ${maxId} but only ${model.materials.length} materials are given`, maxId);
+  const dMatrices = model.materials.map((m, id) => {
+    validateMaterial(m, id);
+    return constitutiveMatrix(m);
+  });
+  if (model.springs) validateSprings(model.springs, mesh.nodes.length / 3);
+  if (!options.skipElementCheck) checkElementJacobians(mesh, family);
+  options.onProgress?.({ phase: 'constraints' });
+  const transform = buildConstraintTransform(model);
+  checkRigidBodyConstraints(model, transform);
+  const t1 = performance.now();
+
+  options.onProgress?.({ phase: 'assembly' });
+  const pattern = buildStiffnessPattern(mesh, springPairs(model.springs));
+  const solidValues = assembleStiffness(pattern, mesh, family, dMatrices, new Float64Array(pattern.matrix.colIdx.length));
+  const springs = model.springs;
+  const nSprings = springs?.nodesA.length ?? 0;
+  const active = new Uint8Array(nSprings).fill(1);
+  const K: CsrMatrix = { ...pattern.matrix, values: new Float64Array(solidValues.length) };
+  const refreshValues = (): void => {
+    K.values.set(solidValues);
+    if (springs) addSpringStiffness(pattern, mesh, springs, active, K.values);
+  };
+  refreshValues();
+  const t2 = performance.now();
+  options.onProgress?.({ phase: 'reduction' });
+  const reduced = reduceStiffness(K, transform);
+  const t3 = performance.now();
+  const blockPtr = blockPointers(transform);
+  let M = makePreconditioner(options.preconditioner ?? 'block-jacobi', reduced, blockPtr);
+  const t4 = performance.now();
+  let lastU: Float64Array | null = null;
+
+  const prepared: PreparedModel = {
+    model,
+    family,
+    pattern,
+    transform,
+    dMatrices,
+    stiffness: K,
+    reduced,
+    timings: { validate: t1 - t0, assemble: t2 - t1, reduce: t3 - t2, preconditioner: t4 - t3 },
+    solve(loadCase: LoadCase, solveOptions: StaticSolveOptions = {}): StaticSolution {
+      const opts = { ...options, ...solveOptions };
+      const s0 = performance.now();
+      const f = assembleLoadVector(model, family, transform.layout, loadCase);
+      const s1 = performance.now();
+      const maxPasses = nSprings && springs!.tensionOnly ? (opts.maxActiveSetIterations ?? 30) : 1;
+      let totalIterations = 0;
+      let result: ReturnType<typeof pcg> | null = null;
+      let u: Float64Array = new Float64Array(0);
+      const elong = new Float64Array(nSprings);
+      const force = new Float64Array(nSprings);
+      let passes = 0;
+      const seen = new Set<string>();
+      for (;;) {
+        passes++;
+        const fr = reduceLoad(K, transform, f);
+        const x0 = lastU && lastU.length === transform.freeDofs ? lastU : undefined;
+        result = pcg(csrOperator(prepared.reduced), fr, {
+          preconditioner: M,
+          tolerance: opts.tolerance ?? 1e-8,
+          maxIterations: opts.maxIterations,
+          allowNotConverged: true,
+          x0,
+          onProgress: opts.onProgress
+            ? (iteration, relativeResidual) => {
+                if (iteration % 25 === 0) opts.onProgress!({ phase: 'solve', iteration, relativeResidual });
+              }
+            : undefined,
+        });
+        totalIterations += result.iterations;
+        lastU = result.x;
+        u = expandSolution(transform, result.x);
+        if (maxPasses === 1 || !springs) break;
+        // Active-set rule for tension-only springs: a spring is active iff its
+        // elongation is positive; stop when the set no longer changes.
+        springResponse(mesh, springs, u, elong, force);
+        let changed = 0;
+        for (let i = 0; i < nSprings; i++) {
+          if (!springs.tensionOnly![i]) continue;
+          const want = elong[i] > 0 ? 1 : 0;
+          if (want !== active[i]) {
+            active[i] = want;
+            changed++;
+          }
+        }
+        if (changed === 0) break;
+        const key = active.join('');
+        if (seen.has(key) || passes >= maxPasses) {
+          throw new SolverNotConvergedError(
+            `tension-only springs: the active set did not settle after ${passes} linear solves (${changed} springs still switching${seen.has(key) ? ', cycling' : ''})`,
+            totalIterations,
+            result.relativeResidual,
+            'active-set',
+          );
+        }
+        seen.add(key);
+        refreshValues();
+        reduceStiffnessValues(K, transform, prepared.reduced);
+        M = makePreconditioner(opts.preconditioner ?? 'block-jacobi', prepared.reduced, blockPtr);
+      }
+      const s2 = performance.now();
+      if (!result!.converged && !opts.allowNotConverged) {
+        throw new SolverNotConvergedError(
+          `solver did not converge: relative residual ${result!.relativeResidual.toExponential(3)} after ${result!.iterations} iterations (${result!.reason})` +
+            (result!.message ? `: ${result!.message}` : ''),
+          result!.iterations,
+          result!.relativeResidual,
+          result!.reason,
+        );
+      }
+      // Reactions R = K u − f at prescribed solid DOFs.
+      const nSolid = transform.layout.solidDofs;
+      const Ku = new Float64Array(nSolid);
+      for (let i = 0; i < nSolid; i++) {
+        let s = 0;
+        for (let b = K.rowPtr[i]; b < K.rowPtr[i + 1]; b++) s += K.values[b] * u[K.colIdx[b]];
+        Ku[i] = s;
+      }
+      let energy = 0;
+      for (let i = 0; i < nSolid; i++) energy += 0.5 * u[i] * Ku[i];
+      const reactions = new Float64Array(nSolid);
+      const F: [number, number, number] = [0, 0, 0];
+      const Mo: [number, number, number] = [0, 0, 0];
+      for (let i = 0; i < nSolid; i++) {
+        if (!transform.prescribed[i]) continue;
+        const r = Ku[i] - f[i];
+        reactions[i] = r;
+      }
+      for (let nIdx = 0; nIdx < nSolid / 3; nIdx++) {
+        const rx = reactions[3 * nIdx];
+        const ry = reactions[3 * nIdx + 1];
+        const rz = reactions[3 * nIdx + 2];
+        if (rx === 0 && ry === 0 && rz === 0) continue;
+        const x = mesh.nodes[3 * nIdx];
+        const y = mesh.nodes[3 * nIdx + 1];
+        const z = mesh.nodes[3 * nIdx + 2];
+        F[0] += rx;
+        F[1] += ry;
+        F[2] += rz;
+        Mo[0] += y * rz - z * ry;
+        Mo[1] += z * rx - x * rz;
+        Mo[2] += x * ry - y * rx;
+      }
+      const referenceMotion: Record<string, ReferenceMotion> = {};
+      for (const [name, d0] of transform.layout.referenceDof) {
+        referenceMotion[name] = {
+          translation: [u[d0], u[d0 + 1], u[d0 + 2]],
+          rotation: [u[d0 + 3], u[d0 + 4], u[d0 + 5]],
+        };
+      }
+      let springForces: Float64Array | undefined;
+      if (springs) {
+        springResponse(mesh, springs, u, elong, force);
+        springForces = new Float64Array(nSprings);
+        for (let i = 0; i < nSprings; i++) springForces[i] = active[i] ? force[i] : 0;
+      }
+      return {
+        displacement: u.subarray(0, nSolid),
+        referenceMotion,
+        reactions,
+        reactionResultant: { force: F, moment: Mo },
+        solver: {
+          converged: result!.converged,
+          iterations: totalIterations,
+          relativeResidual: result!.relativeResidual,
+          reason: result!.reason,
+          timeMs: s2 - s1,
+          activeSetIterations: passes,
+        },
+        springForces,
+        springActive: springs ? Uint8Array.from(active) : undefined,
+        strainEnergy: energy,
+        timings: { prepare: t4 - t0, loads: s1 - s0, solve: s2 - s1 },
+      };
+    },
+  };
+  return prepared;
+}
+
+/**
+ * Solve one linear-elastic static load case: validate, assemble, constrain,
+ * precondition, PCG, expand, reactions.
+ *
+ * @example
+ * ```ts
+ * import { boxMesh } from '@spinefea/mesh';
+ * import { solveStatic } from '@spinefea/core';
+ * const mesh = boxMesh({ size: [100, 10, 10], divisions: [20, 2, 2], cellType: 'hex8' });
+ * const sol = solveStatic(
+ *   { mesh, materials: [{ kind: 'isotropic', E: 210000, nu: 0.3 }], displacementBcs: [{ nodes: 'xmin' }] },
+ *   { tractions: [{ faces: 'xmax', traction: [0, 0, -1] }] },
+ * );
+ * console.log(sol.solver.iterations, sol.displacement.length);
+ * ```
+ */
+export function solveStatic(model: FeModel, loadCase: LoadCase, options: StaticSolveOptions = {}): StaticSolution {
+  if (!model || !model.mesh) throw new DimensionMismatchError('solveStatic: model.mesh is missing');
+  return prepareModel(model, options).solve(loadCase, options);
+}
