@@ -1,1 +1,7 @@
-export {};
+/**
+ * Post-processing: sampling-point strains and stresses, nodal and cell
+ * averages, strain energy, stress invariants and region statistics.
+ */
+export * from './stress.js';
+export * from './invariants.js';
+export * from './statistics.js';
