@@ -314,7 +314,15 @@ export function maxShear(stress6: Float64Array, out?: Float64Array): Float64Arra
   return res;
 }
 
-/** Principal stresses and their directions, see {@link principalDirections}. */
+/**
+ * Principal stresses and their directions, see {@link principalDirections}.
+ *
+ * @example
+ * ```ts
+ * const { values, vectors } = principalDirections(stress);
+ * const sigma1Dir = vectors.subarray(0, 3); // unit vector of σ1 of tensor 0
+ * ```
+ */
 export interface PrincipalFrames {
   /** `n·3` principal stresses `[σ1, σ2, σ3]`, descending (MPa). */
   values: Float64Array;

@@ -6,7 +6,15 @@
 import { CELL_INFO, type Mesh } from '@spinefea/mesh';
 import { DimensionMismatchError, NonFiniteInputError, SpineFeaError } from '../errors.js';
 
-/** Statistics of one scalar field over a selection, see {@link regionStatistics}. */
+/**
+ * Statistics of one scalar field over a selection, see {@link regionStatistics}.
+ * Value fields carry the field's units (MPa for stresses).
+ *
+ * @example
+ * ```ts
+ * const { p95, volume } = regionStatistics(vonMises(fields.stress), fields.weights);
+ * ```
+ */
 export interface RegionStatistics {
   /** Number of selected items. */
   count: number;
@@ -26,7 +34,14 @@ export interface RegionStatistics {
   volume: number;
 }
 
-/** Options of {@link regionStatistics}. */
+/**
+ * Options of {@link regionStatistics}.
+ *
+ * @example
+ * ```ts
+ * regionStatistics(field, weights, undefined, { weighted: false }); // per-item percentiles
+ * ```
+ */
 export interface RegionStatisticsOptions {
   /**
    * `true` (default): mean and percentiles weighted by `weights`.

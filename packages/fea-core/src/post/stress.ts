@@ -14,7 +14,15 @@ import type { ElementFamily } from '../fem/element-family.js';
 import { elementFamily } from '../fem/elements/index.js';
 import { DimensionMismatchError, InvalidElementError, InvalidMaterialError, NonFiniteInputError } from '../errors.js';
 
-/** Strains and stresses at the sampling points of every cell, see {@link elementFields}. */
+/**
+ * Strains and stresses at the sampling points of every cell, see {@link elementFields}.
+ *
+ * @example
+ * ```ts
+ * const { stress, weights, samplingPoints } = elementFields(mesh, D, u);
+ * const sxxOfCell3AtPoint0 = stress[(3 * samplingPoints + 0) * 6 + 0]; // MPa
+ * ```
+ */
 export interface ElementFields {
   /** Sampling points per cell `sp`. */
   samplingPoints: number;
@@ -26,7 +34,14 @@ export interface ElementFields {
   weights: Float64Array;
 }
 
-/** Options shared by the functions of this module. */
+/**
+ * Options shared by the functions of this module.
+ *
+ * @example
+ * ```ts
+ * elementFields(mesh, D, u, { family: tet10 });
+ * ```
+ */
 export interface PostOptions {
   /** Element kernels to use; default `elementFamily(mesh.cellType)`. */
   family?: ElementFamily;
@@ -281,7 +296,14 @@ export function elementAverage(
   return res;
 }
 
-/** Options of {@link nodalAverage} and {@link regionNodalAverage}. */
+/**
+ * Options of {@link nodalAverage} and {@link regionNodalAverage}.
+ *
+ * @example
+ * ```ts
+ * nodalAverage(mesh, fields.stress, 6, fields.samplingPoints, { byRegion: true, weights: fields.weights });
+ * ```
+ */
 export interface NodalAverageOptions extends PostOptions {
   /**
    * `nodalAverage` only. `false` (default): one volume-weighted average over
@@ -463,7 +485,15 @@ function cellsByRegion(materialIds: Uint16Array): { id: number; list: Uint32Arra
   return [...groups.values()];
 }
 
-/** A nodal field restricted to one region, see {@link regionNodalAverage}. */
+/**
+ * A nodal field restricted to one region, see {@link regionNodalAverage}.
+ *
+ * @example
+ * ```ts
+ * const { values, inRegion } = regionNodalAverage(mesh, fields.stress, 6, fields.samplingPoints, 1);
+ * if (inRegion[42]) console.log(values[6 * 42 + 2], 'MPa σzz at node 42');
+ * ```
+ */
 export interface RegionNodalField {
   /** `nodes·components` values; 0 at nodes outside the region. */
   values: Float64Array;
