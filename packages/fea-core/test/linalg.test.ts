@@ -14,6 +14,8 @@ import {
   csrValidate,
 } from '../src/linalg/csr.js';
 import type { CsrMatrix } from '../src/linalg/types.js';
+import { bsr3FromCsr, bsr3Operator, bsr3Spmv, sbsr3FromCsr, sbsr3Operator } from '../src/linalg/bsr3.js';
+import { parallelBsr3Operator, parallelSbsr3Operator } from '../src/linalg/parallel-spmv.js';
 
 interface Triplets {
   rows: number;
@@ -210,3 +212,129 @@ function rowOf(A: CsrMatrix, p: number): number {
   while (A.rowPtr[i + 1] <= p) i++;
   return i;
 }
+
+/** Random square matrices of 3·nodes rows (any sparsity, entries anywhere). */
+const blockTripletsArb = (symmetric: boolean): fc.Arbitrary<Triplets> =>
+  fc.integer({ min: 1, max: 8 }).chain((nodes) =>
+    fc
+      .array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 3 * nodes - 1 }),
+          fc.integer({ min: 0, max: 3 * nodes - 1 }),
+          fc.double({ min: -10, max: 10, noNaN: true }),
+        ),
+        { maxLength: 30 * nodes },
+      )
+      .map((t) => {
+        const I = t.map((e) => e[0]);
+        const J = t.map((e) => e[1]);
+        const V = t.map((e) => e[2]);
+        // A + Aᵀ: append mirrored triplets
+        return symmetric
+          ? { rows: 3 * nodes, cols: 3 * nodes, I: [...I, ...J], J: [...J, ...I], V: [...V, ...V] }
+          : { rows: 3 * nodes, cols: 3 * nodes, I, J, V };
+      }),
+  );
+
+function spmvBoth(A: CsrMatrix, x: Float64Array): Float64Array {
+  const y = new Float64Array(A.rows);
+  csrSpmv(A, x, y);
+  return y;
+}
+
+function expectVectorsClose(a: Float64Array, b: Float64Array, A: CsrMatrix, x: Float64Array): void {
+  // different summation order (block-wise) → differences of a few ulps of Σ|a_ij·x_j| per row
+  for (let i = 0; i < A.rows; i++) {
+    let scale = 0;
+    for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) scale += Math.abs(A.values[p] * x[A.colIdx[p]]);
+    expectClose(a[i], b[i], scale);
+  }
+}
+
+describe('BSR3 and symmetric BSR3 SpMV', () => {
+  it('BSR3 operator equals CSR SpMV', () => {
+    fc.assert(
+      fc.property(blockTripletsArb(false), fc.integer({ min: 0, max: 1000 }), (t, seed) => {
+        const A = build(t);
+        const x = Float64Array.from({ length: A.cols }, (_, i) => Math.sin(seed + 1.7 * i));
+        const B = bsr3FromCsr(A);
+        const y = new Float64Array(A.rows);
+        const xAx = bsr3Operator(B).applyDot(x, y);
+        const ref = spmvBoth(A, x);
+        expectVectorsClose(y, ref, A, x);
+        const y2 = new Float64Array(A.rows);
+        bsr3Spmv(B, x, y2);
+        expect(Array.from(y2)).toEqual(Array.from(y));
+        let d = 0;
+        let scale = 0;
+        for (let i = 0; i < A.rows; i++) {
+          d += x[i] * y[i];
+          scale += Math.abs(x[i] * y[i]);
+        }
+        // fused xᵀ·y sums the same products grouped per node: a few ulps of Σ|x_i·y_i|
+        expectClose(xAx, d, scale);
+      }),
+    );
+  });
+
+  it('symmetric BSR3 operator equals CSR SpMV on symmetric matrices', () => {
+    fc.assert(
+      fc.property(blockTripletsArb(true), fc.integer({ min: 0, max: 1000 }), (t, seed) => {
+        const A = build(t);
+        const x = Float64Array.from({ length: A.cols }, (_, i) => Math.cos(seed + 0.3 * i));
+        const y = new Float64Array(A.rows);
+        sbsr3Operator(sbsr3FromCsr(A)).apply(x, y);
+        expectVectorsClose(y, spmvBoth(A, x), A, x);
+      }),
+    );
+  });
+
+  it('rejects sizes that are not multiples of 3', () => {
+    expect(() => bsr3FromCsr(csrIdentity(4))).toThrow(DimensionMismatchError);
+  });
+
+  it('2-thread BSR3 and symmetric BSR3 (worker_threads) equal CSR SpMV', async () => {
+    // a banded symmetric matrix with 3-DOF nodes, large enough that both threads get rows
+    const nodes = 50;
+    const I: number[] = [];
+    const J: number[] = [];
+    const V: number[] = [];
+    for (let a = 0; a < nodes; a++) {
+      for (let b = Math.max(0, a - 3); b <= Math.min(nodes - 1, a + 3); b++) {
+        for (let r = 0; r < 3; r++) {
+          for (let c = 0; c < 3; c++) {
+            const i = 3 * a + r;
+            const j = 3 * b + c;
+            I.push(i);
+            J.push(j);
+            V.push(Math.sin(i + j) + Math.cos(i * j)); // symmetric in (i, j)
+          }
+        }
+      }
+    }
+    const A = csrFromTriplets(3 * nodes, 3 * nodes, I, J, V);
+    expect(csrIsSymmetric(A, 0)).toBe(true);
+    const x = Float64Array.from({ length: A.rows }, (_, i) => 1 + (i % 5));
+    const ref = spmvBoth(A, x);
+    const pb = await parallelBsr3Operator(bsr3FromCsr(A, { shared: true }), { threads: 2 });
+    const ps = await parallelSbsr3Operator(sbsr3FromCsr(A, { shared: true }), { threads: 2 });
+    try {
+      for (const op of [pb, ps]) {
+        for (let rep = 0; rep < 3; rep++) {
+          // repeated products check that the private accumulators are re-zeroed
+          const y = new Float64Array(A.rows);
+          const xAx = op.applyDot(x, y);
+          expectVectorsClose(y, ref, A, x);
+          let d = 0;
+          for (let i = 0; i < A.rows; i++) d += x[i] * y[i];
+          // same products summed in per-thread partial sums: relative 1e-13
+          expect(Math.abs(xAx - d)).toBeLessThanOrEqual(1e-13 * Math.abs(d) + 1e-13);
+        }
+      }
+      await expect(parallelBsr3Operator(bsr3FromCsr(A), { threads: 2 })).rejects.toThrow(/SharedArrayBuffer/);
+    } finally {
+      await pb.dispose();
+      await ps.dispose();
+    }
+  });
+});

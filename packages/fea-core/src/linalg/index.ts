@@ -1,3 +1,5 @@
 /** Sparse and dense linear algebra kernels (CSR, BSR3, vectors, Matrix Market I/O). */
 export * from './csr.js';
 export * from './vector.js';
+export * from './bsr3.js';
+export * from './parallel-spmv.js';

@@ -1,0 +1,196 @@
+/**
+ * SpMV kernel benchmark: CSR vs 3×3 block CSR (BSR3) vs symmetric BSR3 (upper
+ * blocks only) vs 2-thread BSR3, on a synthetic matrix with the 27-neighbour
+ * node pattern of a structured hex8 grid (≈81 nonzeros per row), plus the
+ * cost of one Jacobi-PCG iteration with each operator.
+ *
+ * Run: `cd /work/main && node --conditions=@spinefea/source --import tsx packages/benchmarks/src/spmv-kernels.ts [nodesPerSide]`
+ * Default grid 69×69×70 nodes = 333,270 nodes ≈ 1.0M DOF.
+ */
+import {
+  bsr3FromCsr,
+  bsr3Operator,
+  csrOperator,
+  jacobiPreconditioner,
+  parallelBsr3Operator,
+  parallelSbsr3Operator,
+  pcg,
+  sbsr3FromCsr,
+  sbsr3Operator,
+  type Bsr3Matrix,
+  type CsrMatrix,
+  type LinearOperator,
+  type ParallelOperator,
+} from '@spinefea/core';
+
+const nx = Number(process.argv[2] ?? 69);
+const ny = nx;
+const nz = Number(process.argv[3] ?? nx + 1);
+const nodes = nx * ny * nz;
+const n = 3 * nodes;
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Symmetric, diagonally dominant BSR3 matrix on the hex8 27-neighbour
+ * pattern: off-diagonal blocks B_IJ = B_JIᵀ random in [−1, 0), diagonal
+ * blocks 30·I + small symmetric noise (so PCG runs like on a stiffness matrix).
+ */
+function hexGridBsr3(): Bsr3Matrix {
+  const rowPtr = new Uint32Array(nodes + 1);
+  const id = (i: number, j: number, k: number) => i + nx * (j + ny * k);
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const cnt =
+          (i > 0 && i < nx - 1 ? 3 : 2) * (j > 0 && j < ny - 1 ? 3 : 2) * (k > 0 && k < nz - 1 ? 3 : 2);
+        rowPtr[id(i, j, k) + 1] = cnt;
+      }
+  for (let I = 0; I < nodes; I++) rowPtr[I + 1] += rowPtr[I];
+  const nnzb = rowPtr[nodes];
+  const colIdx = new Uint32Array(nnzb);
+  const values = new Float64Array(9 * nnzb);
+  const r = rng(42);
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const I = id(i, j, k);
+        let b = rowPtr[I];
+        for (let dk = -1; dk <= 1; dk++)
+          for (let dj = -1; dj <= 1; dj++)
+            for (let di = -1; di <= 1; di++) {
+              const ii = i + di, jj = j + dj, kk = k + dk;
+              if (ii < 0 || jj < 0 || kk < 0 || ii >= nx || jj >= ny || kk >= nz) continue;
+              colIdx[b++] = id(ii, jj, kk); // ascending: k-major, then j, then i
+            }
+      }
+  // values: fill upper blocks randomly, mirror to lower; diagonal blocks dominant
+  for (let I = 0; I < nodes; I++) {
+    for (let b = rowPtr[I]; b < rowPtr[I + 1]; b++) {
+      const J = colIdx[b];
+      if (J === I) {
+        for (let a = 0; a < 3; a++)
+          for (let c = a; c < 3; c++) {
+            const v = a === c ? 90 + r() : 0.1 * (r() - 0.5); // > Σ|off-diagonal| ≤ 26·3 per row
+            values[9 * b + 3 * a + c] = v;
+            values[9 * b + 3 * c + a] = v;
+          }
+      } else if (J > I) {
+        // find mirror block (J, I)
+        let lo = rowPtr[J], hi = rowPtr[J + 1];
+        while (lo < hi) {
+          const m = (lo + hi) >>> 1;
+          if (colIdx[m] < I) lo = m + 1;
+          else hi = m;
+        }
+        for (let a = 0; a < 3; a++)
+          for (let c = 0; c < 3; c++) {
+            const v = -r();
+            values[9 * b + 3 * a + c] = v;
+            values[9 * lo + 3 * c + a] = v;
+          }
+      }
+    }
+  }
+  return { blockRows: nodes, blockCols: nodes, rowPtr, colIdx, values };
+}
+
+function bsrToCsr(B: Bsr3Matrix): CsrMatrix {
+  const nnz = 9 * B.rowPtr[B.blockRows];
+  const rowPtr = new Uint32Array(3 * B.blockRows + 1);
+  const colIdx = new Uint32Array(nnz);
+  const values = new Float64Array(nnz);
+  let p = 0;
+  for (let I = 0; I < B.blockRows; I++)
+    for (let r = 0; r < 3; r++) {
+      for (let b = B.rowPtr[I]; b < B.rowPtr[I + 1]; b++)
+        for (let c = 0; c < 3; c++) {
+          colIdx[p] = 3 * B.colIdx[b] + c;
+          values[p++] = B.values[9 * b + 3 * r + c];
+        }
+      rowPtr[3 * I + r + 1] = p;
+    }
+  return { rows: 3 * B.blockRows, cols: 3 * B.blockCols, rowPtr, colIdx, values };
+}
+
+function timeOp(name: string, op: LinearOperator, x: Float64Array, reps = 15): { ms: number; y: Float64Array } {
+  const y = new Float64Array(op.size);
+  for (let w = 0; w < 3; w++) op.apply(x, y); // warm-up (JIT)
+  const t: number[] = [];
+  for (let k = 0; k < reps; k++) {
+    const t0 = performance.now();
+    op.apply(x, y);
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  const ms = t[Math.floor(t.length / 2)];
+  console.log(`${name.padEnd(28)} median ${ms.toFixed(1).padStart(7)} ms/SpMV   (min ${t[0].toFixed(1)})`);
+  return { ms, y };
+}
+
+function maxRelDiff(a: Float64Array, b: Float64Array): number {
+  let m = 0, s = 0;
+  for (let i = 0; i < a.length; i++) {
+    m = Math.max(m, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return m / s;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const B = hexGridBsr3();
+  const A = bsrToCsr(B);
+  console.log(
+    `grid ${nx}×${ny}×${nz} nodes: n = ${n} DOF, nnz = ${A.rowPtr[n]} (${(A.rowPtr[n] / n).toFixed(1)}/row), built in ${(performance.now() - t0).toFixed(0)} ms`,
+  );
+  const x = Float64Array.from({ length: n }, (_, i) => Math.sin(0.001 * i) + 0.5);
+  const ops: [string, LinearOperator][] = [];
+  const ref = timeOp('CSR', csrOperator(A), x);
+  ops.push(['CSR', csrOperator(A)]);
+  const rb = timeOp('BSR3', bsr3Operator(B), x);
+  console.log(`  max |Δy|/max|y| vs CSR: ${maxRelDiff(rb.y, ref.y).toExponential(2)}`);
+  ops.push(['BSR3', bsr3Operator(B)]);
+  const S = sbsr3FromCsr(A);
+  const rs = timeOp('SBSR3 (symmetric, upper)', sbsr3Operator(S), x);
+  console.log(`  max |Δy|/max|y| vs CSR: ${maxRelDiff(rs.y, ref.y).toExponential(2)}`);
+  ops.push(['SBSR3', sbsr3Operator(S)]);
+  const threads = Number(process.env.SPMV_THREADS ?? 2);
+  const pool: ParallelOperator[] = [];
+  {
+    const op = await parallelBsr3Operator(bsr3FromCsr(A, { shared: true }), { threads });
+    const rp = timeOp(`BSR3 ${threads} threads`, op, x);
+    console.log(`  max |Δy|/max|y| vs CSR: ${maxRelDiff(rp.y, ref.y).toExponential(2)}`);
+    ops.push([`BSR3 ×${threads}`, op]);
+    pool.push(op);
+  }
+  {
+    const op = await parallelSbsr3Operator(sbsr3FromCsr(A, { shared: true }), { threads });
+    const rp = timeOp(`SBSR3 ${threads} threads`, op, x);
+    console.log(`  max |Δy|/max|y| vs CSR: ${maxRelDiff(rp.y, ref.y).toExponential(2)}`);
+    ops.push([`SBSR3 ×${threads}`, op]);
+    pool.push(op);
+  }
+  // One Jacobi-PCG iteration with each operator (fixed 40 iterations, allowNotConverged).
+  const b = Float64Array.from({ length: n }, (_, i) => Math.cos(0.37 * i));
+  const M = jacobiPreconditioner(A);
+  for (const [name, op] of ops) {
+    pcg(op, b, { preconditioner: M, maxIterations: 5, allowNotConverged: true, tolerance: 1e-30 });
+    const s = pcg(op, b, { preconditioner: M, maxIterations: 40, allowNotConverged: true, tolerance: 1e-30 });
+    // timeMs includes the final true-residual SpMV; subtract nothing (conservative)
+    console.log(`Jacobi-PCG with ${name.padEnd(8)}: ${(s.timeMs / s.iterations).toFixed(1).padStart(6)} ms/iteration (${s.iterations} it, ${s.reason}, rel res ${s.relativeResidual.toExponential(2)})`);
+  }
+  for (const op of pool) await op.dispose();
+}
+
+await main();
