@@ -5,3 +5,4 @@
 export * from './stress.js';
 export * from './invariants.js';
 export * from './statistics.js';
+export * from './results.js';
