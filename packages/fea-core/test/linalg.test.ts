@@ -1,5 +1,18 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  formatMatrixMarket,
+  MatrixFormatError,
+  readCsrBinary,
+  readMatrixMarket,
+  writeCsrBinary,
+  writeMatrixMarketFile,
+} from '../src/linalg/matrix-market.js';
+import { cpuBackend } from '../src/backend/cpu.js';
 import { DimensionMismatchError, NonFiniteInputError } from '../src/errors.js';
 import {
   csrDiagonal,
@@ -336,5 +349,126 @@ describe('BSR3 and symmetric BSR3 SpMV', () => {
       await pb.dispose();
       await ps.dispose();
     }
+  });
+});
+
+function expectSameCsr(a: CsrMatrix, b: CsrMatrix): void {
+  expect(a.rows).toBe(b.rows);
+  expect(a.cols).toBe(b.cols);
+  expect(Array.from(a.rowPtr)).toEqual(Array.from(b.rowPtr));
+  const nnz = a.rowPtr[a.rows];
+  expect(Array.from(a.colIdx.subarray(0, nnz))).toEqual(Array.from(b.colIdx.subarray(0, nnz)));
+  expect(Array.from(a.values.subarray(0, nnz))).toEqual(Array.from(b.values.subarray(0, nnz)));
+}
+
+describe('Matrix Market and binary CSR I/O', () => {
+  it('general Matrix Market round-trips exactly (shortest round-trip decimals)', () => {
+    fc.assert(
+      fc.property(tripletsArb(), (t) => {
+        const A = build(t);
+        expectSameCsr(readMatrixMarket(formatMatrixMarket(A)), A);
+      }),
+    );
+  });
+
+  it('symmetric Matrix Market stores the lower triangle and round-trips a symmetric matrix', () => {
+    fc.assert(
+      fc.property(blockTripletsArb(true), (t) => {
+        const A = build(t);
+        const text = formatMatrixMarket(A, { symmetric: true, comment: 'test' });
+        const lines = text.trim().split('\n');
+        expect(lines[0]).toBe('%%MatrixMarket matrix coordinate real symmetric');
+        let lower = 0;
+        for (let i = 0; i < A.rows; i++) for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) if (A.colIdx[p] <= i) lower++;
+        expect(lines.length).toBe(3 + lower); // header, comment, size line, entries
+        expectSameCsr(readMatrixMarket(text), A);
+      }),
+    );
+  });
+
+  it('streamed file equals the in-memory text; binary CSR round-trips', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spinefea-mm-'));
+    try {
+      const t = fc.sample(blockTripletsArb(true), { seed: 5, numRuns: 1 })[0];
+      const A = build(t);
+      await writeMatrixMarketFile(join(dir, 'A.mtx'), A, { symmetric: true });
+      expect(readFileSync(join(dir, 'A.mtx'), 'utf8')).toBe(formatMatrixMarket(A, { symmetric: true }));
+      const h = await writeCsrBinary(join(dir, 'A'), A);
+      expect(h.nnz).toBe(A.rowPtr[A.rows]);
+      expectSameCsr(await readCsrBinary(join(dir, 'A')), A);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reader rejects malformed input with the line number', () => {
+    expect(() => readMatrixMarket('hello')).toThrow(MatrixFormatError);
+    expect(() => readMatrixMarket('%%MatrixMarket matrix coordinate real general\n2 2 1\n3 1 1.0\n')).toThrow(/line 3/);
+    expect(() => readMatrixMarket('%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1.0\n')).toThrow(/ends after 1 of 2/);
+    expect(() => readMatrixMarket('%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 nan\n')).toThrow(/not a finite/);
+  });
+
+  it('scipy reads the Matrix Market and binary files as the same matrix', async () => {
+    const py = 'python3';
+    const probe = spawnSync(py, ['-c', 'import scipy, numpy'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      if (process.env.CI === 'true') throw new Error('python3 with scipy is required in CI but is missing');
+      console.warn('skipping scipy cross-check: python3 with scipy/numpy not found');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'spinefea-sp-'));
+    try {
+      const t = fc.sample(blockTripletsArb(true), { seed: 9, numRuns: 1 })[0];
+      const A = build(t);
+      await writeMatrixMarketFile(join(dir, 'A.mtx'), A, { symmetric: true });
+      await writeCsrBinary(join(dir, 'A'), A);
+      const x = Float64Array.from({ length: A.cols }, (_, i) => Math.sin(i + 0.5));
+      const script = [
+        'import json, sys, numpy as np, scipy.io, scipy.sparse as sp',
+        'd = sys.argv[1]',
+        'h = json.load(open(d + "/A.json"))',
+        'B = sp.csr_matrix((np.fromfile(d + "/" + h["values"]["file"], "<f8"), np.fromfile(d + "/" + h["colIdx"]["file"], "<u4"), np.fromfile(d + "/" + h["rowPtr"]["file"], "<u4")), shape=(h["rows"], h["cols"]))',
+        'M = scipy.io.mmread(d + "/A.mtx").tocsr()',
+        'x = np.sin(np.arange(h["cols"]) + 0.5)',
+        'print(json.dumps({"diff": float(abs(B - M).max()) if B.nnz else 0.0, "y": (B @ x).tolist()}))',
+      ].join('\n');
+      const out = JSON.parse(execFileSync(py, ['-c', script, dir], { encoding: 'utf8' })) as { diff: number; y: number[] };
+      expect(out.diff).toBe(0); // both files hold the exact same doubles
+      const y = spmvBoth(A, x);
+      expectVectorsClose(Float64Array.from(out.y), y, A, x);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CPU reference backend', () => {
+  it('spmv (BSR3 and CSR paths) and vector kernels match the direct kernels', () => {
+    const be = cpuBackend();
+    for (const n of [12, 7]) {
+      // 12 → BSR3 path, 7 → CSR path
+      const I: number[] = [];
+      const J: number[] = [];
+      const V: number[] = [];
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if ((i * 7 + j * 3) % 4 === 0) I.push(i), J.push(j), V.push(i - 2 * j + 0.5);
+      const A = csrFromTriplets(n, n, I, J, V);
+      const xh = Float64Array.from({ length: n }, (_, i) => i * 0.25 - 1);
+      const M = be.uploadMatrix(A);
+      expect(n % 3 === 0 ? M.bsr3 : M.csr).toBeDefined();
+      const x = be.upload(xh);
+      const y = be.alloc(n);
+      be.spmv(M, x, y);
+      expectVectorsClose(be.download(y), spmvBoth(A, xh), A, xh);
+      const z = be.alloc(n);
+      be.copy(x, z);
+      be.axpy(2, x, z); // z = 3x
+      be.xpby(x, 0.5, z); // z = x + 1.5x = 2.5x
+      be.multiply(z, x, y); // y = 2.5x²
+      const yh = be.download(y);
+      for (let i = 0; i < n; i++) expect(yh[i]).toBeCloseTo(2.5 * xh[i] * xh[i], 12); // exact up to 2 roundings
+      expect(be.dot(x, x)).toBe(xh.reduce((s, v) => s + v * v, 0));
+    }
+    expect(be.isReference).toBe(true);
+    expect(() => be.dot(be.alloc(2), be.alloc(3))).toThrow(DimensionMismatchError);
   });
 });

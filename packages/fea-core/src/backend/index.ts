@@ -1,1 +1,3 @@
-export {};
+/** Compute backends (the CPU reference; GPU backends later). */
+export * from './backend.js';
+export * from './cpu.js';

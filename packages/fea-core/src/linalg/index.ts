@@ -3,3 +3,4 @@ export * from './csr.js';
 export * from './vector.js';
 export * from './bsr3.js';
 export * from './parallel-spmv.js';
+export * from './matrix-market.js';
