@@ -86,6 +86,74 @@ export function faceNeighbours(mesh: Pick<Mesh, 'cells' | 'cellType' | 'nodes'>)
   return nb;
 }
 
+/**
+ * Build a finder from face corner nodes to cell faces (buckets keyed by the
+ * smallest corner, like {@link faceNeighbours}). Used to turn surface
+ * elements (Gmsh face groups, picked triangles) into a {@link FaceSet}.
+ *
+ * @returns `find(corners)`: given the 3 or 4 corner nodes of a face (any
+ * rotation/orientation), the slot `cell·facesPerCell + face` of the cell face
+ * with those corners — preferring a cell whose face has the same cyclic
+ * orientation (the cell the face points out of) — or −1 if none.
+ * @example
+ * ```ts
+ * const find = createFaceFinder(mesh);
+ * const slot = find([0, 1, 5, 4]); // hex8 box: cell 0, face 2 (y-) → slot 2
+ * ```
+ */
+export function createFaceFinder(mesh: Pick<Mesh, 'cells' | 'cellType' | 'nodes'>): (corners: ArrayLike<number>) => number {
+  const info = CELL_INFO[mesh.cellType];
+  const npc = info.nodesPerCell;
+  const nf = info.faces.length;
+  const nk = info.faces[0].length > 4 ? 3 : info.faces[0].length;
+  const nc = cellCount(mesh);
+  const nn = mesh.nodes.length / 3;
+  const slots = nc * nf;
+  const minCorner = new Uint32Array(slots);
+  for (let c = 0; c < nc; c++)
+    for (let f = 0; f < nf; f++) {
+      const lf = info.faces[f];
+      let m = mesh.cells[c * npc + lf[0]];
+      for (let i = 1; i < nk; i++) m = Math.min(m, mesh.cells[c * npc + lf[i]]);
+      minCorner[c * nf + f] = m;
+    }
+  const start = new Uint32Array(nn + 1);
+  for (let s = 0; s < slots; s++) start[minCorner[s] + 1]++;
+  for (let i = 0; i < nn; i++) start[i + 1] += start[i];
+  const order = new Uint32Array(slots);
+  const fill = start.slice(0, nn);
+  for (let s = 0; s < slots; s++) order[fill[minCorner[s]]++] = s;
+  const slotCorners = (s: number, out: number[]): void => {
+    const c = Math.floor(s / nf);
+    const lf = info.faces[s % nf];
+    for (let i = 0; i < nk; i++) out[i] = mesh.cells[c * npc + lf[i]];
+  };
+  const tmp: number[] = [0, 0, 0, 0];
+  return (corners: ArrayLike<number>): number => {
+    if (corners.length !== nk) return -1;
+    let m = corners[0];
+    for (let i = 1; i < nk; i++) m = Math.min(m, corners[i]);
+    if (!(m >= 0 && m < nn)) return -1;
+    let found = -1;
+    for (let i = start[m]; i < start[m + 1]; i++) {
+      const s = order[i];
+      slotCorners(s, tmp);
+      let same = true;
+      for (let k = 0; k < nk && same; k++) {
+        let hit = false;
+        for (let j = 0; j < nk; j++) if (tmp[j] === corners[k]) hit = true;
+        same = hit;
+      }
+      if (!same) continue;
+      // Same cyclic orientation: the successor of corners[0] matches.
+      const p = tmp.indexOf(corners[0]);
+      if (tmp[(p + 1) % nk] === corners[1 % nk]) return s;
+      if (found < 0) found = s;
+    }
+    return found;
+  };
+}
+
 /** Options of {@link extractBoundary}. */
 export interface ExtractBoundaryOptions {
   /** Also include faces between cells of different material ids (once per side). Default false. */

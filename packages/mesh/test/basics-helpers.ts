@@ -81,3 +81,26 @@ export function requireTool(name: string, cmd: string, args: string[]): boolean 
   }
   return ok;
 }
+
+/** Debian's Python, which has meshio (the pyenv `python3` on PATH does not). */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/** Run a Python snippet with {@link SYSTEM_PYTHON}, passing `args` as sys.argv[1:], and parse its stdout as JSON. */
+export function pythonJson(code: string, args: string[]): unknown {
+  const r = spawnSync(SYSTEM_PYTHON, ['-c', code, ...args], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+/** Run gmsh with the given arguments; throws with its output on failure. */
+export function runGmsh(args: string[]): string {
+  const r = spawnSync('gmsh', args, { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0 || /Error\s*:/.test(r.stdout + r.stderr)) throw new Error(`gmsh ${args.join(' ')} failed: ${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Face set as a sorted list of "cell:face" strings, for order-independent comparison. */
+export function faceSetKeys(fs: { cells: Uint32Array; faces: Uint8Array }): string[] {
+  return Array.from(fs.cells, (c, i) => `${c}:${fs.faces[i]}`).sort();
+}
