@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliUsageError } from './cli-error.js';
 import { demoCommand } from './demo.js';
+import { solveCommand } from './solve.js';
 
 /** One subcommand: its option spec, help text and handler. */
 export interface Command {
@@ -11,7 +12,7 @@ export interface Command {
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
-const COMMANDS: Command[] = [demoCommand];
+const COMMANDS: Command[] = [demoCommand, solveCommand];
 
 /** Register more subcommands (used by the modules that add them). */
 export function registerCommand(c: Command): void {
