@@ -142,6 +142,12 @@ export interface LoadCase {
 export interface FeModel {
   mesh: Mesh;
   materials: readonly Material[];
+  /**
+   * Optional per-cell material axis (unit vector, 3 per cell, Float32): where it is
+   * non-zero and the cell's material is transversely isotropic, it replaces the
+   * material's `axis` (e.g. the annulus fibre direction of each element).
+   */
+  materialAxes?: Float32Array;
   displacementBcs?: DisplacementBc[];
   referenceNodes?: ReferenceNode[];
   referenceBcs?: ReferenceBc[];

@@ -5,7 +5,9 @@ import type { ElementFamily } from '../fem/element-family.js';
 import { elementFamily } from '../fem/elements/index.js';
 import { constitutiveMatrix, validateMaterial } from '../fem/material.js';
 import { csrOperator } from '../linalg/csr.js';
-import type { CsrMatrix, Preconditioner, SolveResult } from '../linalg/types.js';
+import { bsr3FromCsr, bsr3Operator } from '../linalg/bsr3.js';
+import type { CsrMatrix, LinearOperator, Preconditioner, SolveResult } from '../linalg/types.js';
+import type { Material } from '../fem/material.js';
 import { jacobiPreconditioner } from '../solvers/jacobi.js';
 import { nodalBlockJacobiPreconditioner } from '../solvers/nodal-block-jacobi.js';
 import { pcg } from '../solvers/pcg.js';
@@ -40,6 +42,11 @@ export interface StaticSolveOptions {
   maxActiveSetIterations?: number;
   /** Skip the element Jacobian check (default false). */
   skipElementCheck?: boolean;
+  /**
+   * Sparse format of the operator CG multiplies by: 'bsr3' (3×3 blocks, less index
+   * traffic; needs a size divisible by 3), 'csr', or 'auto' (bsr3 where possible). Default 'auto'.
+   */
+  operator?: 'auto' | 'csr' | 'bsr3';
 }
 
 /** Motion of a reference node: translation (mm) and small rotation (rad). */
@@ -85,6 +92,17 @@ export interface PreparedModel {
   transform: ConstraintTransform;
   /** Material D matrices by material id (MPa). */
   dMatrices: Float64Array[];
+  /**
+   * The constitutive matrix of every cell (material, per-cell axis, stiffness scale):
+   * pass it to {@link resultFields} so stresses match the solved stiffness.
+   */
+  dLookup: (cell: number) => Float64Array;
+  /**
+   * Scale the stiffness of individual cells (1 = as assembled; e.g. 1e-6 to open a
+   * contact layer in an active-set loop) and re-assemble, re-reduce and rebuild the
+   * preconditioner. `null` resets every cell to 1.
+   */
+  setCellScale(scale: Float64Array | null): void;
   /** Full solid stiffness K (springs at their current active set), N/mm. */
   stiffness: CsrMatrix;
   /** Reduced stiffness Tᵀ K T. */
@@ -137,6 +155,21 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
     validateMaterial(m, id);
     return constitutiveMatrix(m);
   });
+  const nCells = mesh.materialIds.length;
+  const cellD = perCellMatrices(model);
+  let cellScale: Float64Array | null = null;
+  const scaled = new Map<number, Float64Array>();
+  const dLookup = (c: number): Float64Array => {
+    const base = cellD.get(c) ?? dMatrices[mesh.materialIds[c]];
+    if (!cellScale || cellScale[c] === 1) return base;
+    let d = scaled.get(c);
+    if (!d) {
+      d = new Float64Array(36);
+      scaled.set(c, d);
+    }
+    for (let k = 0; k < 36; k++) d[k] = base[k] * cellScale[c];
+    return d;
+  };
   if (model.springs) validateSprings(model.springs, mesh.nodes.length / 3);
   if (!options.skipElementCheck) checkElementJacobians(mesh, family);
   options.onProgress?.({ phase: 'constraints' });
@@ -146,7 +179,8 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
 
   options.onProgress?.({ phase: 'assembly' });
   const pattern = buildStiffnessPattern(mesh, springPairs(model.springs));
-  const solidValues = assembleStiffness(pattern, mesh, family, dMatrices, new Float64Array(pattern.matrix.colIdx.length));
+  const needsLookup = cellD.size > 0;
+  const solidValues = assembleStiffness(pattern, mesh, family, needsLookup ? dLookup : dMatrices, new Float64Array(pattern.matrix.colIdx.length));
   const springs = model.springs;
   const nSprings = springs?.nodesA.length ?? 0;
   const active = new Uint8Array(nSprings).fill(1);
@@ -162,6 +196,10 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
   const t3 = performance.now();
   const blockPtr = blockPointers(transform);
   let M = makePreconditioner(options.preconditioner ?? 'block-jacobi', reduced, blockPtr);
+  const operatorKind = options.operator ?? 'auto';
+  const makeOperator = (A: CsrMatrix): LinearOperator =>
+    operatorKind === 'csr' || (operatorKind === 'auto' && A.rows % 3 !== 0) ? csrOperator(A) : bsr3Operator(bsr3FromCsr(A));
+  let op = makeOperator(reduced);
   const t4 = performance.now();
   let lastU: Float64Array | null = null;
 
@@ -171,6 +209,17 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
     pattern,
     transform,
     dMatrices,
+    dLookup,
+    setCellScale(scale: Float64Array | null): void {
+      if (scale && scale.length !== nCells) throw new DimensionMismatchError(`setCellScale: ${scale.length} values for ${nCells} cells`);
+      cellScale = scale ? Float64Array.from(scale) : null;
+      scaled.clear();
+      assembleStiffness(pattern, mesh, family, dLookup, solidValues);
+      refreshValues();
+      reduceStiffnessValues(K, transform, prepared.reduced);
+      M = makePreconditioner(options.preconditioner ?? 'block-jacobi', prepared.reduced, blockPtr);
+      op = makeOperator(prepared.reduced);
+    },
     stiffness: K,
     reduced,
     timings: { validate: t1 - t0, assemble: t2 - t1, reduce: t3 - t2, preconditioner: t4 - t3 },
@@ -191,7 +240,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
         passes++;
         const fr = reduceLoad(K, transform, f);
         const x0 = lastU && lastU.length === transform.freeDofs ? lastU : undefined;
-        result = pcg(csrOperator(prepared.reduced), fr, {
+        result = pcg(op, fr, {
           preconditioner: M,
           tolerance: opts.tolerance ?? 1e-8,
           maxIterations: opts.maxIterations,
@@ -233,6 +282,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
         refreshValues();
         reduceStiffnessValues(K, transform, prepared.reduced);
         M = makePreconditioner(opts.preconditioner ?? 'block-jacobi', prepared.reduced, blockPtr);
+        op = makeOperator(prepared.reduced);
       }
       const s2 = performance.now();
       if (!result!.converged && !opts.allowNotConverged) {
@@ -332,4 +382,24 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
 export function solveStatic(model: FeModel, loadCase: LoadCase, options: StaticSolveOptions = {}): StaticSolution {
   if (!model || !model.mesh) throw new DimensionMismatchError('solveStatic: model.mesh is missing');
   return prepareModel(model, options).solve(loadCase, options);
+}
+
+/**
+ * Constitutive matrices of cells whose transversely isotropic material takes its
+ * axis from `model.materialAxes` (cached once; other cells use their material's D).
+ */
+function perCellMatrices(model: FeModel): Map<number, Float64Array> {
+  const out = new Map<number, Float64Array>();
+  const axes = model.materialAxes;
+  if (!axes) return out;
+  const ids = model.mesh.materialIds;
+  if (axes.length !== 3 * ids.length) throw new DimensionMismatchError(`materialAxes has ${axes.length} values, expected 3 × ${ids.length} cells`);
+  for (let c = 0; c < ids.length; c++) {
+    const m: Material = model.materials[ids[c]];
+    if (m.kind !== 'transversely-isotropic') continue;
+    const a = [axes[3 * c], axes[3 * c + 1], axes[3 * c + 2]] as [number, number, number];
+    if (a[0] === 0 && a[1] === 0 && a[2] === 0) continue;
+    out.set(c, constitutiveMatrix({ ...m, axis: a }));
+  }
+  return out;
 }
