@@ -53,17 +53,17 @@ export interface WriteMshOptions {
   faceSets?: boolean;
 }
 
-function bbox(nodes: Float64Array, ids: Iterable<number>): string {
-  const lo = [Infinity, Infinity, Infinity];
-  const hi = [-Infinity, -Infinity, -Infinity];
-  for (const n of ids)
+/** Bounding box "minX minY minZ maxX maxY maxZ" of the nodes `visit` reports. */
+function bbox(nodes: Float64Array, visit: (add: (node: number) => void) => void): string {
+  const b = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity];
+  visit((n) => {
     for (let d = 0; d < 3; d++) {
       const v = nodes[3 * n + d];
-      if (v < lo[d]) lo[d] = v;
-      if (v > hi[d]) hi[d] = v;
+      if (v < b[d]) b[d] = v;
+      if (v > b[d + 3]) b[d + 3] = v;
     }
-  if (lo[0] === Infinity) return '0 0 0 0 0 0';
-  return `${lo.join(' ')} ${hi.join(' ')}`;
+  });
+  return b[0] === Infinity ? '0 0 0 0 0 0' : b.join(' ');
 }
 
 /**
@@ -105,14 +105,16 @@ export function writeMsh(mesh: Mesh, options: WriteMshOptions = {}): string {
   const ent: string[] = [`0 0 ${faceSetNames.length} ${ids.length}`];
   faceSetNames.forEach((name, i) => {
     const fs = mesh.faceSets[name];
-    const used: number[] = [];
-    for (let k = 0; k < fs.cells.length; k++) used.push(...faceNodes(fs.cells[k], fs.faces[k]));
-    ent.push(`${i + 1} ${bbox(mesh.nodes, used)} 1 ${i + 1} 0`);
+    const box = bbox(mesh.nodes, (add) => {
+      for (let k = 0; k < fs.cells.length; k++) for (const ln of info.faces[fs.faces[k]]) add(mesh.cells[fs.cells[k] * npc + ln]);
+    });
+    ent.push(`${i + 1} ${box} 1 ${i + 1} 0`);
   });
   for (const id of ids) {
-    const used: number[] = [];
-    for (const c of cellsOf.get(id)!) for (let a = 0; a < npc; a++) used.push(mesh.cells[c * npc + a]);
-    ent.push(`${id + 1} ${bbox(mesh.nodes, used)} 1 ${id + 1} 0`);
+    const box = bbox(mesh.nodes, (add) => {
+      for (const c of cellsOf.get(id)!) for (let a = 0; a < npc; a++) add(mesh.cells[c * npc + a]);
+    });
+    ent.push(`${id + 1} ${box} 1 ${id + 1} 0`);
   }
   out.push(`$Entities\n${ent.join('\n')}\n$EndEntities\n`);
 
@@ -126,14 +128,14 @@ export function writeMsh(mesh: Mesh, options: WriteMshOptions = {}): string {
   for (const n of faceSetNames) nFaces += mesh.faceSets[n].cells.length;
   const total = nc + nFaces;
   const el: string[] = [`$Elements\n${ids.length + faceSetNames.length} ${total} ${total > 0 ? 1 : 0} ${total}`];
-  const row = new Array<number>(npc + 1);
+  const order = perm ?? Array.from({ length: npc }, (_, a) => a);
   for (const id of ids) {
     const list = cellsOf.get(id)!;
     el.push(`3 ${id + 1} ${info.gmshType} ${list.length}`);
     for (const c of list) {
-      row[0] = c + 1;
-      for (let a = 0; a < npc; a++) row[a + 1] = mesh.cells[c * npc + (perm ? perm[a] : a)] + 1;
-      el.push(row.join(' '));
+      let line = String(c + 1);
+      for (let a = 0; a < npc; a++) line += ' ' + (mesh.cells[c * npc + order[a]] + 1);
+      el.push(line);
     }
   }
   let tag = nc + 1;
