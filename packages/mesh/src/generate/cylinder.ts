@@ -41,9 +41,11 @@ export interface HollowCylinderMeshOptions {
  *
  * Geometry: every cell edge is straight, tet10 mid-side nodes included
  * (placed at chord midpoints, not on the circle). The polygonal boundary
- * error is O(h²), the same order as the displacement error of the
- * quadratic elements in the energy norm, so convergence studies still see
- * the expected rates; refine `circumferentialDivisions` with the rest.
+ * deviates from the circle by `r·(1 − cos(Δθ/2)) ≈ r·Δθ²/8 = O(h²)`: below
+ * the O(h) energy-norm error of hex8/tet4 and equal in order to the O(h²)
+ * energy-norm error of tet10, so energy-norm convergence rates are kept;
+ * tet10 displacement errors in L2 are then limited to O(h²) instead of
+ * O(h³). Refine `circumferentialDivisions` together with the others.
  *
  * @throws InvalidParameterError for non-positive radii/length, b ≤ a, non-integer divisions, a bad sweep.
  * @example
