@@ -17,6 +17,8 @@ import {
   pcg,
   sbsr3FromCsr,
   sbsr3Operator,
+  writeCsrBinary,
+  writeMatrixMarketFile,
   type Bsr3Matrix,
   type CsrMatrix,
   type LinearOperator,
@@ -123,19 +125,28 @@ function bsrToCsr(B: Bsr3Matrix): CsrMatrix {
   return { rows: 3 * B.blockRows, cols: 3 * B.blockCols, rowPtr, colIdx, values };
 }
 
-function timeOp(name: string, op: LinearOperator, x: Float64Array, reps = 15): { ms: number; y: Float64Array } {
-  const y = new Float64Array(op.size);
-  for (let w = 0; w < 3; w++) op.apply(x, y); // warm-up (JIT)
-  const t: number[] = [];
-  for (let k = 0; k < reps; k++) {
-    const t0 = performance.now();
-    op.apply(x, y);
-    t.push(performance.now() - t0);
+/**
+ * Times all operators round-robin (one SpMV of each per round), so that load
+ * from other processes hits every variant alike; reports median and min.
+ */
+function timeOps(ops: [string, LinearOperator][], x: Float64Array, rounds = 15): Float64Array[] {
+  const ys = ops.map(([, op]) => new Float64Array(op.size));
+  for (let w = 0; w < 3; w++) ops.forEach(([, op], k) => op.apply(x, ys[k])); // warm-up (JIT)
+  const t = ops.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    ops.forEach(([, op], k) => {
+      const t0 = performance.now();
+      op.apply(x, ys[k]);
+      t[k].push(performance.now() - t0);
+    });
   }
-  t.sort((a, b) => a - b);
-  const ms = t[Math.floor(t.length / 2)];
-  console.log(`${name.padEnd(28)} median ${ms.toFixed(1).padStart(7)} ms/SpMV   (min ${t[0].toFixed(1)})`);
-  return { ms, y };
+  ops.forEach(([name], k) => {
+    const s = t[k].sort((a, b) => a - b);
+    console.log(
+      `SpMV ${name.padEnd(12)} median ${s[s.length >> 1].toFixed(1).padStart(6)} ms   min ${s[0].toFixed(1).padStart(6)} ms`,
+    );
+  });
+  return ys;
 }
 
 function maxRelDiff(a: Float64Array, b: Float64Array): number {
@@ -155,40 +166,49 @@ async function main(): Promise<void> {
     `grid ${nx}×${ny}×${nz} nodes: n = ${n} DOF, nnz = ${A.rowPtr[n]} (${(A.rowPtr[n] / n).toFixed(1)}/row), built in ${(performance.now() - t0).toFixed(0)} ms`,
   );
   const x = Float64Array.from({ length: n }, (_, i) => Math.sin(0.001 * i) + 0.5);
-  const ops: [string, LinearOperator][] = [];
-  const ref = timeOp('CSR', csrOperator(A), x);
-  ops.push(['CSR', csrOperator(A)]);
-  const rb = timeOp('BSR3', bsr3Operator(B), x);
-  console.log(`  max |Δy|/max|y| vs CSR: ${maxRelDiff(rb.y, ref.y).toExponential(2)}`);
-  ops.push(['BSR3', bsr3Operator(B)]);
-  const S = sbsr3FromCsr(A);
-  const rs = timeOp('SBSR3 (symmetric, upper)', sbsr3Operator(S), x);
-  console.log(`  max |Δy|/max|y| vs CSR: ${maxRelDiff(rs.y, ref.y).toExponential(2)}`);
-  ops.push(['SBSR3', sbsr3Operator(S)]);
   const threads = Number(process.env.SPMV_THREADS ?? 2);
   const pool: ParallelOperator[] = [];
-  {
-    const op = await parallelBsr3Operator(bsr3FromCsr(A, { shared: true }), { threads });
-    const rp = timeOp(`BSR3 ${threads} threads`, op, x);
-    console.log(`  max |Δy|/max|y| vs CSR: ${maxRelDiff(rp.y, ref.y).toExponential(2)}`);
-    ops.push([`BSR3 ×${threads}`, op]);
-    pool.push(op);
-  }
-  {
-    const op = await parallelSbsr3Operator(sbsr3FromCsr(A, { shared: true }), { threads });
-    const rp = timeOp(`SBSR3 ${threads} threads`, op, x);
-    console.log(`  max |Δy|/max|y| vs CSR: ${maxRelDiff(rp.y, ref.y).toExponential(2)}`);
-    ops.push([`SBSR3 ×${threads}`, op]);
-    pool.push(op);
-  }
-  // One Jacobi-PCG iteration with each operator (fixed 40 iterations, allowNotConverged).
+  const ops: [string, LinearOperator][] = [
+    ['CSR', csrOperator(A)],
+    ['BSR3', bsr3Operator(B)],
+    ['SBSR3', sbsr3Operator(sbsr3FromCsr(A))],
+  ];
+  pool.push(await parallelBsr3Operator(bsr3FromCsr(A, { shared: true }), { threads }));
+  ops.push([`BSR3 ×${threads}`, pool[0]]);
+  pool.push(await parallelSbsr3Operator(sbsr3FromCsr(A, { shared: true }), { threads }));
+  ops.push([`SBSR3 ×${threads}`, pool[1]]);
+  const ys = timeOps(ops, x);
+  ops.forEach(([name], k) => console.log(`  ${name.padEnd(10)} max |Δy|/max|y| vs CSR: ${maxRelDiff(ys[k], ys[0]).toExponential(2)}`));
+  // One Jacobi-PCG iteration with each operator: 40 iterations, 3 interleaved repetitions, min and median.
   const b = Float64Array.from({ length: n }, (_, i) => Math.cos(0.37 * i));
   const M = jacobiPreconditioner(A);
-  for (const [name, op] of ops) {
-    pcg(op, b, { preconditioner: M, maxIterations: 5, allowNotConverged: true, tolerance: 1e-30 });
-    const s = pcg(op, b, { preconditioner: M, maxIterations: 40, allowNotConverged: true, tolerance: 1e-30 });
-    // timeMs includes the final true-residual SpMV; subtract nothing (conservative)
-    console.log(`Jacobi-PCG with ${name.padEnd(8)}: ${(s.timeMs / s.iterations).toFixed(1).padStart(6)} ms/iteration (${s.iterations} it, ${s.reason}, rel res ${s.relativeResidual.toExponential(2)})`);
+  const per = ops.map(() => [] as number[]);
+  for (let rep = 0; rep < 4; rep++) {
+    ops.forEach(([, op], k) => {
+      const s = pcg(op, b, { preconditioner: M, maxIterations: 40, allowNotConverged: true, tolerance: 1e-30, stagnationWindow: 0 });
+      // timeMs includes the final true-residual SpMV, so this slightly overstates the per-iteration cost
+      if (rep > 0) per[k].push(s.timeMs / s.iterations); // rep 0 is warm-up
+    });
+  }
+  ops.forEach(([name], k) => {
+    const s = per[k].sort((a, c) => a - c);
+    console.log(`Jacobi-PCG ${name.padEnd(12)} median ${s[s.length >> 1].toFixed(1).padStart(6)} ms/iteration   min ${s[0].toFixed(1).padStart(6)}`);
+  });
+  if (process.env.BENCH_IO === '1') {
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'spmv-io-'));
+    try {
+      let t1 = performance.now();
+      await writeCsrBinary(join(dir, 'K'), A);
+      console.log(`writeCsrBinary: ${(performance.now() - t1).toFixed(0)} ms, ${(statSync(join(dir, 'K.values.f64')).size / 2 ** 20).toFixed(0)} MiB values`);
+      t1 = performance.now();
+      await writeMatrixMarketFile(join(dir, 'K.mtx'), A, { symmetric: true });
+      console.log(`writeMatrixMarketFile (symmetric): ${(performance.now() - t1).toFixed(0)} ms, ${(statSync(join(dir, 'K.mtx')).size / 2 ** 20).toFixed(0)} MiB`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   for (const op of pool) await op.dispose();
 }

@@ -5,7 +5,7 @@
 import { DimensionMismatchError, NonFiniteInputError, SolverNotConvergedError } from '../errors.js';
 import type { FusedLinearOperator } from '../linalg/csr.js';
 import type { LinearOperator, Preconditioner, SolveResult, StopReason } from '../linalg/types.js';
-import { dot, firstNonFinite, norm2 } from '../linalg/vector.js';
+import { dot, firstNonFinite, norm2, xpby } from '../linalg/vector.js';
 import { isDiagonalPreconditioner, isFusedPreconditioner } from './preconditioner.js';
 
 /** Options of {@link pcg}. */
@@ -45,6 +45,50 @@ export function defaultMaxIterations(n: number): number {
 
 function hasApplyDot(A: LinearOperator): A is FusedLinearOperator {
   return typeof (A as Partial<FusedLinearOperator>).applyDot === 'function';
+}
+
+// The vector sweeps live in small top-level, monomorphic functions so V8
+// optimises them independently of the long solver body. They are memory
+// bound: at 1M DOF the Jacobi sweep moves 72 MB, p ← z + βp 24 MB per iteration.
+
+/** x ← x + α·p; r ← r − α·q; z ← invD∘r; sums = [rᵀr, rᵀz]. */
+function updateJacobi(
+  alpha: number,
+  x: Float64Array,
+  p: Float64Array,
+  r: Float64Array,
+  q: Float64Array,
+  invD: Float64Array,
+  z: Float64Array,
+  sums: Float64Array,
+): void {
+  const n = x.length;
+  let rr = 0;
+  let rz = 0;
+  for (let i = 0; i < n; i++) {
+    x[i] += alpha * p[i];
+    const ri = r[i] - alpha * q[i];
+    r[i] = ri;
+    const zi = invD[i] * ri;
+    z[i] = zi;
+    rr += ri * ri;
+    rz += ri * zi;
+  }
+  sums[0] = rr;
+  sums[1] = rz;
+}
+
+/** x ← x + α·p; r ← r − α·q; returns rᵀr. */
+function updateXr(alpha: number, x: Float64Array, p: Float64Array, r: Float64Array, q: Float64Array): number {
+  const n = x.length;
+  let rr = 0;
+  for (let i = 0; i < n; i++) {
+    x[i] += alpha * p[i];
+    const ri = r[i] - alpha * q[i];
+    r[i] = ri;
+    rr += ri * ri;
+  }
+  return rr;
 }
 
 /** ‖b − A·x‖₂ into r (r ← b − A·x); `tmp` is scratch. */
@@ -127,6 +171,7 @@ export function pcg(A: LinearOperator, b: Float64Array, options: PcgOptions = {}
   }
   const fusedM = M && isFusedPreconditioner(M) ? M : undefined;
   const fusedA = hasApplyDot(A) ? A : undefined;
+  const sums = new Float64Array(2);
 
   /** z ← M⁻¹r, returns rᵀz. */
   const precondition = (): number => {
@@ -196,28 +241,15 @@ export function pcg(A: LinearOperator, b: Float64Array, options: PcgOptions = {}
       break;
     }
     const alpha = rz / pq;
-    let rr = 0;
+    let rr: number;
     let rzNew: number;
     if (invD) {
-      // x ← x + αp; r ← r − αq; z ← D⁻¹r; accumulate rᵀr and rᵀz — one sweep
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        x[i] += alpha * p[i];
-        const ri = r[i] - alpha * q[i];
-        r[i] = ri;
-        const zi = invD[i] * ri;
-        z[i] = zi;
-        rr += ri * ri;
-        s += ri * zi;
-      }
-      rzNew = s;
+      // x ← x + αp; r ← r − αq; z ← D⁻¹r; rᵀr and rᵀz — one sweep
+      updateJacobi(alpha, x, p, r, q, invD, z, sums);
+      rr = sums[0];
+      rzNew = sums[1];
     } else {
-      for (let i = 0; i < n; i++) {
-        x[i] += alpha * p[i];
-        const ri = r[i] - alpha * q[i];
-        r[i] = ri;
-        rr += ri * ri;
-      }
+      rr = updateXr(alpha, x, p, r, q);
       rzNew = M ? precondition() : rr;
     }
     iterations++;
@@ -261,7 +293,7 @@ export function pcg(A: LinearOperator, b: Float64Array, options: PcgOptions = {}
     // p ← z + β·p,  β = rᵀz_new / rᵀz_old
     const beta = rzNew / rz;
     rz = rzNew;
-    for (let i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
+    xpby(z, beta, p);
   }
   const timeMs = performance.now() - t0;
 
