@@ -4,3 +4,4 @@
  */
 export * from './calculix.js';
 export * from './calculix-results.js';
+export * from './febio.js';
