@@ -173,6 +173,11 @@ export function sbsr3FromCsr(A: CsrMatrix, options: Bsr3Options = {}): Sbsr3Matr
  * BSR3 SpMV kernel over block rows `[I0, I1)`: `y_I ← Σ_J A_IJ·x_J`; returns
  * `Σ x_i·y_i` over those rows. Self-contained (no closures, no imports) so
  * that the worker pool can ship its source text to worker threads.
+  *
+ * @example
+ * ```ts
+ * const dot = bsr3RowsKernel(K3.rowPtr, K3.colIdx, K3.values, u, f, 0, K3.blockRows);
+ * ```
  */
 export function bsr3RowsKernel(
   rowPtr: Uint32Array,
@@ -215,6 +220,12 @@ export function bsr3RowsKernel(
  * (which the caller zeroes): `acc_I += D_I·x_I + Σ_J U_IJ·x_J` and, for each
  * upper block, `acc_J += U_IJᵀ·x_I`. Writes only `acc[3·I0 ..]`.
  * Self-contained so the worker pool can ship its source text.
+  *
+ * @example
+ * ```ts
+ * f.fill(0);
+ * sbsr3RowsKernel(S.rowPtr, S.colIdx, S.values, S.diag, u, f, 0, S.blockRows);
+ * ```
  */
 export function sbsr3RowsKernel(
   rowPtr: Uint32Array,
@@ -266,7 +277,13 @@ export function sbsr3RowsKernel(
   }
 }
 
-/** `y ← A·x` for BSR3 over block rows `[I0, I1)`; returns `Σ x_i·y_i` over those rows. */
+/** `y ← A·x` for BSR3 over block rows `[I0, I1)`; returns `Σ x_i·y_i` over those rows.
+ *
+ * @example
+ * ```ts
+ * bsr3SpmvRows(K3, u, f, 0, K3.blockRows); // same as bsr3Spmv
+ * ```
+ */
 export function bsr3SpmvRows(A: Bsr3Matrix, x: Float64Array, y: Float64Array, I0: number, I1: number): number {
   return bsr3RowsKernel(A.rowPtr, A.colIdx, A.values, x, y, I0, I1);
 }
@@ -327,6 +344,11 @@ export function bsr3Operator(A: Bsr3Matrix): FusedLinearOperator {
  * `y ← (D + U + Uᵀ)·x` for symmetric BSR3; returns `xᵀ·y`.
  * Row I: `y_I += D_I·x_I + Σ_J U_IJ·x_J`, and each upper block also scatters
  * its transpose: `y_J += U_IJᵀ·x_I`. Each block is read once for both.
+  *
+ * @example
+ * ```ts
+ * const uKu = sbsr3Spmv(sbsr3FromCsr(K), u, f); // f = K·u (N), returns uᵀKu (N·mm)
+ * ```
  */
 export function sbsr3Spmv(A: Sbsr3Matrix, x: Float64Array, y: Float64Array): number {
   const nb = A.blockRows;

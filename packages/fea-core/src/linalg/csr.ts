@@ -340,7 +340,13 @@ export function csrDiagonal(A: CsrMatrix, out?: Float64Array): Float64Array {
   return d;
 }
 
-/** Value of entry (i, j) by binary search in row i (0 if not stored). */
+/** Value of entry (i, j) by binary search in row i (0 if not stored).
+ *
+ * @example
+ * ```ts
+ * const k00 = csrGet(K, 0, 0); // N/mm
+ * ```
+ */
 export function csrGet(A: CsrMatrix, i: number, j: number): number {
   let lo = A.rowPtr[i];
   const e = A.rowPtr[i + 1];

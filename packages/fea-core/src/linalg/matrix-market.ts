@@ -11,7 +11,13 @@ import { SpineFeaError } from '../errors.js';
 import { csrFromTriplets } from './csr.js';
 import type { CsrMatrix } from './types.js';
 
-/** A Matrix Market text or binary CSR file is malformed (says what and on which line). */
+/** A Matrix Market text or binary CSR file is malformed (says what and on which line).
+ *
+ * @example
+ * ```ts
+ * try { readMatrixMarket(text); } catch (e) { if (e instanceof MatrixFormatError) console.error(e.message); }
+ * ```
+ */
 export class MatrixFormatError extends SpineFeaError {
   constructor(message: string) {
     super('MATRIX_FORMAT', message);

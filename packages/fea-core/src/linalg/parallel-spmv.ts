@@ -18,6 +18,11 @@ import type { FusedLinearOperator } from './csr.js';
  * `i ∈ [i0, i1)` for the accumulators whose range starts at or before i, and
  * re-zeroes them for the next product. Returns `Σ x_i·y_i` over the range.
  * Self-contained (its source is shipped to workers).
+  *
+ * @example
+ * ```ts
+ * const dot = reduceAccumulatorsKernel(accs, starts, x, y, 0, y.length);
+ * ```
  */
 export function reduceAccumulatorsKernel(
   accs: Float64Array[],

@@ -6,7 +6,13 @@ import { csrDiagonal } from '../linalg/csr.js';
 import type { CsrMatrix } from '../linalg/types.js';
 import type { DiagonalPreconditioner } from './preconditioner.js';
 
-/** Human-readable name of DOF `i` assuming 3 DOFs per node (x, y, z). */
+/** Human-readable name of DOF `i` assuming 3 DOFs per node (x, y, z).
+ *
+ * @example
+ * ```ts
+ * describeDof(7); // 'DOF 7 (node 2, y)'
+ * ```
+ */
 export function describeDof(i: number): string {
   return `DOF ${i} (node ${Math.floor(i / 3)}, ${'xyz'[i % 3]})`;
 }

@@ -38,7 +38,13 @@ export type PcgSolution = SolveResult & {
   message?: string;
 };
 
-/** Default `maxIterations` for a system of size n: `max(1000, ⌈10·√n⌉)`. */
+/** Default `maxIterations` for a system of size n: `max(1000, ⌈10·√n⌉)`.
+ *
+ * @example
+ * ```ts
+ * defaultMaxIterations(1_000_000); // 10000
+ * ```
+ */
 export function defaultMaxIterations(n: number): number {
   return Math.max(1000, Math.ceil(10 * Math.sqrt(n)));
 }

@@ -1,0 +1,3 @@
+/** Smoothed-aggregation algebraic multigrid (SA-AMG) with rigid-body modes. */
+export * from './rigid-body-modes.js';
+export * from './smoothed-aggregation.js';
