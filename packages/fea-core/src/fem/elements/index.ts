@@ -1,5 +1,5 @@
 /**
- * Element families (hex8 B-bar, tet4, tet10) and the materials they integrate.
+ * Element families (hex8 B-bar, tet4, tet10) and the lookup by cell type.
  */
 import type { CellType } from '@spinefea/mesh';
 import type { ElementFamily } from '../element-family.js';
@@ -10,9 +10,9 @@ import { tet10 } from './tet10.js';
 export { hex8 } from './hex8.js';
 export { tet4 } from './tet4.js';
 export { tet10 } from './tet10.js';
-// The package root re-exports this barrel but not fem/material.ts; re-export here so
-// `@spinefea/core` exposes the material API.
-export * from '../material.js';
+// Reference rules and shape functions, e.g. for placing sampling points in post-processing.
+export * from './quadrature.js';
+export * from './shape-functions.js';
 
 /**
  * The element family of a cell type.

@@ -8,10 +8,24 @@
  * (area 4), unit tetrahedron (volume 1/6), unit triangle (area 1/2).
  */
 
-/** Abscissa of 2-point Gauss–Legendre on [−1, 1]: ±1/√3 (exact for cubics). */
+/**
+ * Abscissa of 2-point Gauss–Legendre on [−1, 1]: ±1/√3 (exact for cubics).
+ *
+ * @example
+ * ```ts
+ * const integralOfXSquared = 2 * GAUSS2_ABSCISSA ** 2; // 2/3 = ∫₋₁¹ x² dx
+ * ```
+ */
 export const GAUSS2_ABSCISSA = 1 / Math.sqrt(3);
 
-/** Reference corner coordinates of the hex8 (VTK order), `8 × 3` interleaved. */
+/**
+ * Reference corner coordinates of the hex8 (VTK order) on [−1,1]³, `8 × 3` interleaved.
+ *
+ * @example
+ * ```ts
+ * const [x6, y6, z6] = HEX8_CORNERS.subarray(18, 21); // (1, 1, 1)
+ * ```
+ */
 export const HEX8_CORNERS = new Float64Array([
   -1, -1, -1, 1, -1, -1, 1, 1, -1, -1, 1, -1, -1, -1, 1, 1, -1, 1, 1, 1, 1, -1, 1, 1,
 ]);
@@ -28,12 +42,33 @@ export const HEX8_CORNERS = new Float64Array([
  */
 export const HEX8_GAUSS_POINTS = HEX8_CORNERS.map((c) => c * GAUSS2_ABSCISSA);
 
-/** 2×2 Gauss points on the square [−1,1]², `4 × 2` interleaved, in face-node order; weights 1. */
+/**
+ * 2×2 Gauss points on the square [−1,1]², `4 × 2` interleaved, in face-node order; weights 1.
+ *
+ * @example
+ * ```ts
+ * const xi0 = QUAD4_GAUSS_POINTS[0]; // −1/√3
+ * ```
+ */
 export const QUAD4_GAUSS_POINTS = new Float64Array([-1, -1, 1, -1, 1, 1, -1, 1]).map((c) => c * GAUSS2_ABSCISSA);
 
-/** Barycentric coordinate of the 4-point tetrahedron rule at its own corner: (5 + 3√5)/20. */
+/**
+ * Barycentric coordinate of the 4-point tetrahedron rule at its own corner: (5 + 3√5)/20.
+ *
+ * @example
+ * ```ts
+ * TET4_RULE_A + 3 * TET4_RULE_B; // 1
+ * ```
+ */
 export const TET4_RULE_A = (5 + 3 * Math.sqrt(5)) / 20;
-/** Barycentric coordinate of the 4-point tetrahedron rule at the other corners: (5 − √5)/20. */
+/**
+ * Barycentric coordinate of the 4-point tetrahedron rule at the other corners: (5 − √5)/20.
+ *
+ * @example
+ * ```ts
+ * const r1 = TET4_RULE_A; // r of the point nearest corner 1 (s = t = TET4_RULE_B)
+ * ```
+ */
 export const TET4_RULE_B = (5 - Math.sqrt(5)) / 20;
 
 /**
@@ -51,13 +86,25 @@ export const TET_GAUSS4_POINTS = new Float64Array([
   TET4_RULE_B, TET4_RULE_A, TET4_RULE_B,
   TET4_RULE_B, TET4_RULE_B, TET4_RULE_A,
 ]);
-/** Weight of each point of {@link TET_GAUSS4_POINTS} (reference volume 1/6 over 4 points). */
+/**
+ * Weight of each point of {@link TET_GAUSS4_POINTS} (reference volume 1/6 over 4 points).
+ *
+ * @example
+ * ```ts
+ * const volume = 4 * TET_GAUSS4_WEIGHT * detJ; // mm³ for a straight-sided tet
+ * ```
+ */
 export const TET_GAUSS4_WEIGHT = 1 / 24;
 
 /**
  * Dunavant's 6-point degree-4 rule on the unit triangle, `(r,s)` interleaved;
  * weights in {@link TRI6_RULE_WEIGHTS} (sum 1/2). Degree 4 integrates
  * `N_a·(x,r × x,s)` exactly for a quadratic (tri6) face.
+ *
+ * @example
+ * ```ts
+ * const r0 = TRI6_RULE_POINTS[0], s0 = TRI6_RULE_POINTS[1];
+ * ```
  */
 const TRI6_A1 = 0.44594849091596488632;
 const TRI6_W1 = 0.22338158967801146570;
@@ -71,7 +118,14 @@ export const TRI6_RULE_POINTS = new Float64Array([
   1 - 2 * TRI6_A2, TRI6_A2,
   TRI6_A2, 1 - 2 * TRI6_A2,
 ]);
-/** Weights of {@link TRI6_RULE_POINTS} on the unit triangle (sum 1/2). */
+/**
+ * Weights of {@link TRI6_RULE_POINTS} on the unit triangle (sum 1/2).
+ *
+ * @example
+ * ```ts
+ * const area = TRI6_RULE_WEIGHTS.reduce((s, w) => s + w, 0); // 0.5
+ * ```
+ */
 export const TRI6_RULE_WEIGHTS = new Float64Array([
   TRI6_W1 / 2, TRI6_W1 / 2, TRI6_W1 / 2,
   TRI6_W2 / 2, TRI6_W2 / 2, TRI6_W2 / 2,

@@ -7,11 +7,25 @@
  * - derivatives `dN`: `points × n × dim`, `dN[(p·n + a)·dim + k]` = ∂N_a/∂ξ_k.
  */
 
-/** Fills the values and reference derivatives of `n` shape functions at one point. */
+/**
+ * Fills the values `N` (length n) and reference derivatives `dN`
+ * (`n × dim`, node-major) of `n` shape functions at one reference point.
+ *
+ * @example
+ * ```ts
+ * const shape: ShapeFunction = tet4Shape;
+ * ```
+ */
 export type ShapeFunction = (point: ArrayLike<number>, N: Float64Array, dN: Float64Array) => void;
 
 /**
- * Shape-function values and reference derivatives tabulated at a set of points.
+ * Shape-function values and reference derivatives tabulated at a set of
+ * points (layouts in the module comment).
+ *
+ * @example
+ * ```ts
+ * const table: ShapeTable = tabulate(tet10Shape, 10, 3, TET_GAUSS4_POINTS);
+ * ```
  */
 export interface ShapeTable {
   /** Number of shape functions (nodes). */
@@ -143,6 +157,10 @@ export const tet10Shape: ShapeFunction = (p, N, dN) => {
   set(9, 0, 4 * t, 4 * s);
 };
 
+// Face-local corner coordinates of the quad4 nodes.
+const QUAD_XA = [-1, 1, 1, -1];
+const QUAD_YA = [-1, -1, 1, 1];
+
 /**
  * Bilinear quad4 face on [−1,1]², nodes at (−1,−1), (1,−1), (1,1), (−1,1).
  *
@@ -155,8 +173,8 @@ export const tet10Shape: ShapeFunction = (p, N, dN) => {
 export const quad4Shape: ShapeFunction = (p, N, dN) => {
   const xi = p[0];
   const eta = p[1];
-  const XA = [-1, 1, 1, -1];
-  const YA = [-1, -1, 1, 1];
+  const XA = QUAD_XA;
+  const YA = QUAD_YA;
   for (let a = 0; a < 4; a++) {
     const fx = 1 + xi * XA[a];
     const fy = 1 + eta * YA[a];
