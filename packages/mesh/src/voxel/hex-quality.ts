@@ -57,6 +57,35 @@ export function hexScaledJacobian(nodes: Float64Array, cells: Uint32Array, c: nu
 }
 
 /**
+ * Smallest corner Jacobian determinant `det[e₁ e₂ e₃]` of hex8 cell `c`
+ * (mm³; `h³` for an undistorted voxel of edge `h`). Unlike the scaled
+ * Jacobian it falls when a cell is flattened, so the smoother uses both.
+ */
+export function hexMinCornerDet(nodes: Float64Array, cells: Uint32Array, c: number): number {
+  let min = Infinity;
+  const o = 8 * c;
+  for (let a = 0; a < 8; a++) {
+    const p = 3 * cells[o + a];
+    const e = CORNER_EDGES[a];
+    const q1 = 3 * cells[o + e[0]];
+    const q2 = 3 * cells[o + e[1]];
+    const q3 = 3 * cells[o + e[2]];
+    const ax = nodes[q1] - nodes[p];
+    const ay = nodes[q1 + 1] - nodes[p + 1];
+    const az = nodes[q1 + 2] - nodes[p + 2];
+    const bx = nodes[q2] - nodes[p];
+    const by = nodes[q2 + 1] - nodes[p + 1];
+    const bz = nodes[q2 + 2] - nodes[p + 2];
+    const cx = nodes[q3] - nodes[p];
+    const cy = nodes[q3 + 1] - nodes[p + 1];
+    const cz = nodes[q3 + 2] - nodes[p + 2];
+    const det = ax * (by * cz - bz * cy) + ay * (bz * cx - bx * cz) + az * (bx * cy - by * cx);
+    if (det < min) min = det;
+  }
+  return min;
+}
+
+/**
  * Smallest scaled Jacobian over all cells of a hex8 mesh and the cell where it occurs.
  *
  * @example

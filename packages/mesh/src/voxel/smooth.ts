@@ -4,7 +4,7 @@
  */
 import { InvalidParameterError } from '../errors.js';
 import type { VoxelGrid } from './grid.js';
-import { hexScaledJacobian } from './hex-quality.js';
+import { hexMinCornerDet, hexScaledJacobian } from './hex-quality.js';
 import type { VoxelHexMesh } from './hex-mesh.js';
 
 /** Options of {@link smoothVoxelMesh}. */
@@ -15,6 +15,12 @@ export interface VoxelSmoothOptions {
   lambda?: number;
   /** A move is undone if any incident hex's scaled Jacobian would fall below this; default 0.3. */
   minScaledJacobian?: number;
+  /**
+   * A move is also undone if any incident hex's smallest corner determinant would fall below
+   * this fraction of `h³` (stops thin layers, e.g. a one-voxel cortex, from being flattened,
+   * which the scaled Jacobian alone does not see); default 0.4.
+   */
+  minRelativeCornerVolume?: number;
 }
 
 /** Outcome of {@link smoothVoxelMesh}. */
@@ -37,7 +43,8 @@ export interface VoxelSmoothReport {
  * visited in increasing index (Gauss–Seidel), and a move that would bring any
  * incident hex's scaled Jacobian below the threshold is undone, so the
  * result is deterministic and every cell keeps a scaled Jacobian ≥ the
- * threshold (voxels start at 1). Modifies `vh.mesh.nodes` in place.
+ * threshold (voxels start at 1) and a smallest corner determinant ≥
+ * `minRelativeCornerVolume·h³`. Modifies `vh.mesh.nodes` in place.
  *
  * @example
  * ```ts
@@ -47,6 +54,7 @@ export interface VoxelSmoothReport {
 export function smoothVoxelMesh(grid: VoxelGrid, vh: VoxelHexMesh, opts: VoxelSmoothOptions): VoxelSmoothReport {
   const lambda = opts.lambda ?? 0.5;
   const minSJ = opts.minScaledJacobian ?? 0.3;
+  const minDet = (opts.minRelativeCornerVolume ?? 0.4) * grid.spacing ** 3;
   if (!Number.isInteger(opts.iterations) || opts.iterations < 0) throw new InvalidParameterError('iterations', `must be a non-negative integer, got ${opts.iterations}`);
   if (!(lambda > 0 && lambda <= 1)) throw new InvalidParameterError('lambda', `must lie in (0, 1], got ${lambda}`);
   if (!(minSJ > 0 && minSJ < 1)) throw new InvalidParameterError('minScaledJacobian', `must lie in (0, 1), got ${minSJ}`);
@@ -168,7 +176,7 @@ export function smoothVoxelMesh(grid: VoxelGrid, vh: VoxelHexMesh, opts: VoxelSm
       nodes[o + 2] = z0 + lambda * (sz * inv - z0);
       let ok = true;
       for (let q = cellPtr[nd]; q < cellPtr[nd + 1]; q++) {
-        if (hexScaledJacobian(nodes, cells, cellList[q]) < minSJ) {
+        if (hexScaledJacobian(nodes, cells, cellList[q]) < minSJ || hexMinCornerDet(nodes, cells, cellList[q]) < minDet) {
           ok = false;
           break;
         }
