@@ -118,7 +118,13 @@ export const DEGENERATION_HEIGHT_LOSS = [0, 0.1, 0.25, 0.4] as const;
 /** Superellipse exponent of the endplate outline (kidney shape before the posterior notch) [A]. */
 export const ENDPLATE_EXPONENT = 2.5;
 
-/** Disc name between an upper vertebra and the one below, e.g. `discName('L4') === 'L4-L5'`. */
+/**
+ * Disc name between an upper vertebra and the one below, e.g. `discName('L4') === 'L4-L5'`.
+ * @example
+ * ```ts
+ * discName('L4'); // 'L4-L5'
+ * ```
+ */
 export function discName(upper: LumbarLevel): string {
   const i = LUMBAR_LEVELS.indexOf(upper);
   return `${upper}-${i < 4 ? LUMBAR_LEVELS[i + 1] : 'S1'}`;
@@ -235,7 +241,13 @@ function lerpTable(table: readonly number[], x: number): number {
   return table[i] * (1 - t) + table[i + 1] * t;
 }
 
-/** Disc middle height (mm) after global scale, disc-height scale and degeneration. */
+/**
+ * Disc middle height (mm) after global scale, disc-height scale and degeneration.
+ * @example
+ * ```ts
+ * discMiddleHeight(defaultParameters('L4'), 'L4'); // 13.8 mm
+ * ```
+ */
 export function discMiddleHeight(p: LumbarSegmentParameters, upper: LumbarLevel): number {
   return DISC_DIMENSIONS[discName(upper)].middleHeight * p.globalScale * p.discHeightScale * (1 - lerpTable(DEGENERATION_HEIGHT_LOSS, p.degenerationGrade));
 }
@@ -339,7 +351,13 @@ function vertebraLocal(level: LumbarLevel, p: LumbarSegmentParameters, frame: Fr
   };
 }
 
-/** Signed distance (mm, local) to the endplate outline: superellipse minus the posterior notch. */
+/**
+ * Signed distance (mm, local) to the endplate outline: superellipse minus the posterior notch.
+ * @example
+ * ```ts
+ * bodyOutlineDistance(g.vertebrae[0], 0, 0) < 0; // centre is inside
+ * ```
+ */
 export function bodyOutlineDistance(v: { a: number; b: number; notchRadius: number; notchCentreY: number }, x: number, y: number): number {
   const dse = superellipseDistance(x, y, v.a, v.b, ENDPLATE_EXPONENT);
   const dy = y - v.notchCentreY;
@@ -347,23 +365,47 @@ export function bodyOutlineDistance(v: { a: number; b: number; notchRadius: numb
   return dse > dn ? dse : dn;
 }
 
-/** Endplate dome profile: 1 at the centre, 0 beyond the central fraction of the outline. */
+/**
+ * Endplate dome profile: 1 at the centre, 0 beyond the central fraction of the outline.
+ * @example
+ * ```ts
+ * concavityProfile(g.vertebrae[0], 0, 0); // 1 at the centre
+ * ```
+ */
 export function concavityProfile(v: { a: number; b: number }, x: number, y: number): number {
   const rho = superellipseRadius(x, y, v.a, v.b, ENDPLATE_EXPONENT) / ENDPLATE_CONCAVITY.centralFraction;
   return rho < 1 ? 1 - rho * rho : 0;
 }
 
-/** Local z of the superior (cranial) endplate surface of a vertebral body at (x, y), mm. */
+/**
+ * Local z of the superior (cranial) endplate surface of a vertebral body at (x, y), mm.
+ * @example
+ * ```ts
+ * superiorSurfaceZ(v, 0, 0); // H − 0.7 mm
+ * ```
+ */
 export function superiorSurfaceZ(v: VertebraGeometry, x: number, y: number): number {
   return v.H - v.superiorConcavity * concavityProfile(v, x, y);
 }
 
-/** Local z of the inferior (caudal) endplate surface of a vertebral body at (x, y), mm. */
+/**
+ * Local z of the inferior (caudal) endplate surface of a vertebral body at (x, y), mm.
+ * @example
+ * ```ts
+ * inferiorSurfaceZ(v, 0, 0); // 1.5 mm
+ * ```
+ */
 export function inferiorSurfaceZ(v: VertebraGeometry, x: number, y: number): number {
   return v.inferiorConcavity * concavityProfile(v, x, y);
 }
 
-/** Is the local point inside the vertebral body (cortex included)? */
+/**
+ * Is the local point inside the vertebral body (cortex included)?
+ * @example
+ * ```ts
+ * insideBody(v, 0, 0, v.H / 2); // true
+ * ```
+ */
 export function insideBody(v: VertebraGeometry, x: number, y: number, z: number): boolean {
   if (z < 0 || z > v.H) return false;
   if (bodyOutlineDistance(v, x, y) > 0) return false;
@@ -371,7 +413,13 @@ export function insideBody(v: VertebraGeometry, x: number, y: number, z: number)
   return z >= v.inferiorConcavity * prof && z <= v.H - v.superiorConcavity * prof;
 }
 
-/** Is the local point inside the posterior elements of the vertebra (pedicles, lamina, spinous and transverse processes)? Articular processes are separate (world-space facet parts). */
+/**
+ * Is the local point inside the posterior elements of the vertebra (pedicles, lamina, spinous and transverse processes)? Articular processes are separate (world-space facet parts).
+ * @example
+ * ```ts
+ * insidePosterior(v, 0, v.spinous.tipY + 2, (v.spinous.z0 + v.spinous.z1) / 2 - 3); // inside the spinous process
+ * ```
+ */
 export function insidePosterior(v: VertebraGeometry, x: number, y: number, z: number): boolean {
   const pb = v.posteriorBounds;
   if (x < pb[0] || x > pb[3] || y < pb[1] || y > pb[4] || z < pb[2] || z > pb[5]) return false;
@@ -544,7 +592,14 @@ function worldBounds(boxes: ArrayLike<number>[]): Float64Array {
   return out;
 }
 
-/** Is the world point inside the disc space between the two endplates (footprint included)? Returns the mid-frame coordinates through `out`. */
+/**
+ * Is the world point inside the disc space between the two endplates (footprint included)? Returns the mid-frame coordinates through `out`.
+ * @example
+ * ```ts
+ * const mid = new Float64Array(3);
+ * if (discSpaceContains(g.discs[0], 0, 0, 32, mid)) console.log(mid);
+ * ```
+ */
 export function discSpaceContains(d: DiscGeometry, x: number, y: number, z: number, out?: Float64Array): boolean {
   const fl = d.lower.frame;
   const xl = x - fl[9];
@@ -584,6 +639,10 @@ export function discSpaceContains(d: DiscGeometry, x: number, y: number, z: numb
  * overwrite earlier ones, so the order is the inverse priority): discs,
  * posterior elements, articular processes, vertebral bodies, facet cartilage.
  * Implants are added after these by {@link implantParts} of `implants.ts`.
+ * @example
+ * ```ts
+ * paintParts(grid, anatomyParts(resolveSegmentGeometry(p), labels));
+ * ```
  */
 export function anatomyParts(g: SegmentGeometry, labels: AnatomyLabels): VoxelPart[] {
   const parts: VoxelPart[] = [];

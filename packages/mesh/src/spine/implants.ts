@@ -85,6 +85,10 @@ function screwAxisLocal(side: number, convergenceDeg: number, sagittalDeg: numbe
  * entry point is where that axis leaves the dorsal bone (the junction of the
  * transverse and superior articular processes), shifted by `entryOffset`.
  * Returns top → bottom, left then right. Throws when the axis misses the body.
+ * @example
+ * ```ts
+ * const screws = placeScrews(p, resolveSegmentGeometry(p)); // top → bottom, left then right
+ * ```
  */
 export function placeScrews(p: LumbarSegmentParameters, g: SegmentGeometry): ScrewPlacement[] {
   const sp = p.implants.screws;
@@ -134,6 +138,10 @@ export function placeScrews(p: LumbarSegmentParameters, g: SegmentGeometry): Scr
 /**
  * Height (mm) of the disc space at mid-frame point `(mx, my)`: the length of
  * the mid-frame z line between the two endplate surfaces (concavities included).
+ * @example
+ * ```ts
+ * discSpaceHeightAt(g.discs[0], 0, 0); // ≈ 16 mm at the L4–L5 centre (concavities included)
+ * ```
  */
 export function discSpaceHeightAt(d: DiscGeometry, mx: number, my: number): number {
   const f = d.frame;
@@ -154,7 +162,13 @@ const CAGE_DEFAULT_SIZE: Record<CageParameters['type'], (d: DiscGeometry) => [nu
   LLIF: (d) => [2 * d.a - 4, 18],
 };
 
-/** Footprint signed distance (mm) of a cage in the mid-disc frame. */
+/**
+ * Footprint signed distance (mm) of a cage in the mid-disc frame.
+ * @example
+ * ```ts
+ * cageFootprintDistance(placeCages(p, g)[0], 0, 3.5) < 0; // centre of a TLIF footprint
+ * ```
+ */
 export function cageFootprintDistance(c: CagePlacement, x: number, y: number): number {
   let best = Infinity;
   const ca = Math.cos(c.angle);
@@ -173,7 +187,13 @@ export function cageFootprintDistance(c: CagePlacement, x: number, y: number): n
   return best;
 }
 
-/** Places the cage of every disc (TLIF oblique anterior, PLIF bilateral pair, ALIF anterior D, LLIF transverse). */
+/**
+ * Places the cage of every disc (TLIF oblique anterior, PLIF bilateral pair, ALIF anterior D, LLIF transverse).
+ * @example
+ * ```ts
+ * const [cage] = placeCages(p, resolveSegmentGeometry(p));
+ * ```
+ */
 export function placeCages(p: LumbarSegmentParameters, g: SegmentGeometry): CagePlacement[] {
   const cp = p.implants.cage;
   if (!cp) return [];
@@ -210,6 +230,10 @@ export function placeCages(p: LumbarSegmentParameters, g: SegmentGeometry): Cage
 /**
  * Refuses discs with a non-positive height anywhere under the wedge angles:
  * `h(x, y) ≈ h_mid + y·tan α + x·tan γ ≥ 1 mm` over the endplate outline.
+ * @example
+ * ```ts
+ * checkSegmentFeasibility({ ...defaultParameters('L4'), lordosisDeg: 25, discHeightScale: 0.5 }); // throws on lordosisDeg
+ * ```
  */
 export function checkSegmentFeasibility(p: LumbarSegmentParameters): void {
   const g = resolveSegmentGeometry(p);
@@ -248,6 +272,10 @@ function segmentDistance(a0: number[], a1: number[], b0: number[], b1: number[])
  * cortex), left and right screws that intersect, a cage taller than the disc
  * space at its centre (more than 1 mm press fit) or whose footprint does not
  * fit the endplate (less than 90 % inside).
+ * @example
+ * ```ts
+ * checkImplantFeasibility(p); // throws InvalidParameterError('implants.screws.length', …) for a 55 mm L4 screw
+ * ```
  */
 export function checkImplantFeasibility(p: LumbarSegmentParameters): void {
   const { screws, cage } = p.implants;
@@ -330,6 +358,10 @@ export interface ImplantLabels {
 /**
  * Voxel classifiers of the implants in painting order (cage, rods, screws:
  * highest priority last, so screws win over rods inside the tulip).
+ * @example
+ * ```ts
+ * paintParts(grid, implantParts(p, g, { screws: [10, 11, 12, 13], rods: [14, 15], cages: [16] }));
+ * ```
  */
 export function implantParts(p: LumbarSegmentParameters, g: SegmentGeometry, labels: ImplantLabels): VoxelPart[] {
   const parts: VoxelPart[] = [];

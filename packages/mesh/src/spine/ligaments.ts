@@ -68,7 +68,13 @@ export interface VertebraSurfaceNodes {
   posterior: Uint32Array;
 }
 
-/** Nearest node (mm) to `p` among `candidates`; ties → lowest index. Returns −1 if there are none. */
+/**
+ * Nearest node (mm) to `p` among `candidates`; ties → lowest index. Returns −1 if there are none.
+ * @example
+ * ```ts
+ * const n = nearestNode(mesh.nodes, surfaceNodes, [0, 20, 30]);
+ * ```
+ */
 export function nearestNode(nodes: Float64Array, candidates: Uint32Array, p: ArrayLike<number>): number {
   let best = -1;
   let bestD = Infinity;

@@ -145,6 +145,10 @@ export const PARAMETER_RANGES = {
 /**
  * Default disc wedge angle (deg) from the MRI disc heights [V]:
  * `α = atan((h_anterior − h_posterior) / depth)`; L4/5 → 13.6°.
+ * @example
+ * ```ts
+ * defaultLordosisDeg('L4'); // ≈ 13.6°
+ * ```
  */
 export function defaultLordosisDeg(upper: LumbarLevel): number {
   const d = DISC_DIMENSIONS[discName(upper)];
@@ -167,7 +171,13 @@ function parseSpan(level: string | undefined): { top: LumbarLevel; bottom: Lumba
   return { top, bottom };
 }
 
-/** Levels of the span, top → bottom, e.g. `['L3', 'L4', 'L5']`. */
+/**
+ * Levels of the span, top → bottom, e.g. `['L3', 'L4', 'L5']`.
+ * @example
+ * ```ts
+ * spanLevels({ levels: { top: 'L2', bottom: 'L4' } }); // ['L2', 'L3', 'L4']
+ * ```
+ */
 export function spanLevels(p: Pick<LumbarSegmentParameters, 'levels'>): LumbarLevel[] {
   const i0 = LUMBAR_LEVELS.indexOf(p.levels.top);
   const i1 = LUMBAR_LEVELS.indexOf(p.levels.bottom);
@@ -226,7 +236,13 @@ function checkEnum<T extends string>(name: string, v: unknown, allowed: readonly
   }
 }
 
-/** Lordosis per disc (top → bottom), deg, from the scalar-or-array parameter. */
+/**
+ * Lordosis per disc (top → bottom), deg, from the scalar-or-array parameter.
+ * @example
+ * ```ts
+ * lordosisPerDisc(defaultParameters('L3-L5')); // [10.6, 13.6]
+ * ```
+ */
 export function lordosisPerDisc(p: Pick<LumbarSegmentParameters, 'levels' | 'lordosisDeg'>): number[] {
   const n = spanLevels(p).length - 1;
   return typeof p.lordosisDeg === 'number' ? new Array<number>(n).fill(p.lordosisDeg) : p.lordosisDeg.slice();
@@ -457,7 +473,13 @@ export function materialTable(p: LumbarSegmentParameters): MaterialTable {
   return out;
 }
 
-/** Dimensions of the level table for a vertebra, re-exported for convenience. */
+/**
+ * Dimensions of the level table for a vertebra, re-exported for convenience.
+ * @example
+ * ```ts
+ * levelDimensions('L5').pedicleWidth; // 18 mm
+ * ```
+ */
 export function levelDimensions(level: LumbarLevel) {
   return VERTEBRA_DIMENSIONS[level];
 }

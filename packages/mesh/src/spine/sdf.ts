@@ -21,7 +21,13 @@
  */
 export type Frame = Float64Array;
 
-/** The identity frame (local = world). */
+/**
+ * The identity frame (local = world).
+ * @example
+ * ```ts
+ * const f = frameIdentity(); // world frame
+ * ```
+ */
 export function frameIdentity(): Frame {
   const f = new Float64Array(12);
   f[0] = 1;
@@ -50,7 +56,13 @@ export function frameCompose(a: Frame, b: Frame): Frame {
   return f;
 }
 
-/** Pure translation by (x, y, z) mm. */
+/**
+ * Pure translation by (x, y, z) mm.
+ * @example
+ * ```ts
+ * const f = frameTranslation(0, 0, 40); // 40 mm up
+ * ```
+ */
 export function frameTranslation(x: number, y: number, z: number): Frame {
   const f = frameIdentity();
   f[9] = x;
@@ -59,7 +71,13 @@ export function frameTranslation(x: number, y: number, z: number): Frame {
   return f;
 }
 
-/** Rotation by `angle` (rad, right-handed) about the x axis: y → z. */
+/**
+ * Rotation by `angle` (rad, right-handed) about the x axis: y → z.
+ * @example
+ * ```ts
+ * const f = frameRotationX((10 * Math.PI) / 180); // 10° lordosis
+ * ```
+ */
 export function frameRotationX(angle: number): Frame {
   const c = Math.cos(angle);
   const s = Math.sin(angle);
@@ -71,7 +89,13 @@ export function frameRotationX(angle: number): Frame {
   return f;
 }
 
-/** Rotation by `angle` (rad, right-handed) about the y axis: z → x. */
+/**
+ * Rotation by `angle` (rad, right-handed) about the y axis: z → x.
+ * @example
+ * ```ts
+ * const f = frameRotationY((-3 * Math.PI) / 180);
+ * ```
+ */
 export function frameRotationY(angle: number): Frame {
   const c = Math.cos(angle);
   const s = Math.sin(angle);
@@ -83,7 +107,13 @@ export function frameRotationY(angle: number): Frame {
   return f;
 }
 
-/** Local point → world point (mm). */
+/**
+ * Local point → world point (mm).
+ * @example
+ * ```ts
+ * frameToWorld(frameTranslation(0, 0, 40), [0, 0, 1]); // [0, 0, 41]
+ * ```
+ */
 export function frameToWorld(f: Frame, p: ArrayLike<number>): [number, number, number] {
   return [
     f[0] * p[0] + f[1] * p[1] + f[2] * p[2] + f[9],
@@ -92,7 +122,13 @@ export function frameToWorld(f: Frame, p: ArrayLike<number>): [number, number, n
   ];
 }
 
-/** Local direction → world direction (rotation only). */
+/**
+ * Local direction → world direction (rotation only).
+ * @example
+ * ```ts
+ * const axis = frameDirToWorld(f, [0, 0, 1]); // local z in world
+ * ```
+ */
 export function frameDirToWorld(f: Frame, d: ArrayLike<number>): [number, number, number] {
   return [
     f[0] * d[0] + f[1] * d[1] + f[2] * d[2],
@@ -101,7 +137,13 @@ export function frameDirToWorld(f: Frame, d: ArrayLike<number>): [number, number
   ];
 }
 
-/** World point → local point: `p_l = Rᵀ (p_w − t)`. */
+/**
+ * World point → local point: `p_l = Rᵀ (p_w − t)`.
+ * @example
+ * ```ts
+ * const q = frameToLocal(vertebra.frame, [0, 10, 30]);
+ * ```
+ */
 export function frameToLocal(f: Frame, p: ArrayLike<number>): [number, number, number] {
   const x = p[0] - f[9];
   const y = p[1] - f[10];
@@ -116,6 +158,10 @@ export function frameToLocal(f: Frame, p: ArrayLike<number>): [number, number, n
 /**
  * World-space axis-aligned bounds of a local box `[x0,y0,z0,x1,y1,z1]` carried by
  * frame `f` (the 8 corners transformed), returned in the same layout.
+ * @example
+ * ```ts
+ * const bounds = frameBoxToWorld(v.frame, [-v.a, -v.b, 0, v.a, v.b, v.H]);
+ * ```
  */
 export function frameBoxToWorld(f: Frame, box: ArrayLike<number>): Float64Array {
   const out = new Float64Array([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity]);
@@ -157,6 +203,10 @@ export function superellipseDistance(x: number, y: number, a: number, b: number,
 /**
  * Normalised superellipse radius `F = (|x/a|ⁿ + |y/b|ⁿ)^(1/n)`: 0 at the
  * centre, 1 on the outline.
+ * @example
+ * ```ts
+ * superellipseRadius(10, 0, 20, 15, 2.5); // 0.5
+ * ```
  */
 export function superellipseRadius(x: number, y: number, a: number, b: number, n: number): number {
   return Math.pow(Math.pow(Math.abs(x) / a, n) + Math.pow(Math.abs(y) / b, n), 1 / n);
@@ -202,6 +252,10 @@ export function capsuleDistance(
 /**
  * Signed distance (mm) to an axis-aligned box centred at the origin with
  * half-extents `(hx, hy, hz)` and edges rounded by `r` (`r` ≤ every half-extent).
+ * @example
+ * ```ts
+ * roundedBoxDistance(0, 0, 6, 5, 5, 5, 1); // 1
+ * ```
  */
 export function roundedBoxDistance(x: number, y: number, z: number, hx: number, hy: number, hz: number, r: number): number {
   const qx = Math.abs(x) - hx + r;
@@ -218,6 +272,10 @@ export function roundedBoxDistance(x: number, y: number, z: number, hx: number, 
 /**
  * Signed distance (mm) to a 2D rounded rectangle centred at the origin with
  * half-extents `(hx, hy)` and corner radius `r`.
+ * @example
+ * ```ts
+ * roundedRectDistance(7, 0, 5, 3, 1); // 2
+ * ```
  */
 export function roundedRectDistance(x: number, y: number, hx: number, hy: number, r: number): number {
   const qx = Math.abs(x) - hx + r;

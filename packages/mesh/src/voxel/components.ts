@@ -81,6 +81,10 @@ export function keepLargestComponent(grid: VoxelGrid): ComponentReport {
  * fused by voxel aliasing); the higher-numbered group wins.
  *
  * @returns the number of voided voxels.
+ * @example
+ * ```ts
+ * const voided = separateGroups(grid, Int32Array.from([-1, 0, 0, 1])); // labels 1,2 = vertebra 0, label 3 = vertebra 1
+ * ```
  */
 export function separateGroups(grid: VoxelGrid, groupOfLabel: Int32Array): number {
   const [nx, ny, nz] = grid.dims;

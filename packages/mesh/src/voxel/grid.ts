@@ -41,6 +41,10 @@ export interface VoxelPart {
  * A grid covering `bounds = [x0,y0,z0,x1,y1,z1]` (mm) with voxels of edge
  * `spacing`; the grid nodes lie on integer multiples of `spacing` so the
  * world origin is a grid node (deterministic and resolution-consistent).
+ * @example
+ * ```ts
+ * const grid = createVoxelGrid([-30, -70, 0, 30, 20, 70], 1);
+ * ```
  */
 export function createVoxelGrid(bounds: ArrayLike<number>, spacing: number): VoxelGrid {
   if (!(spacing > 0) || !Number.isFinite(spacing)) throw new InvalidParameterError('spacing', `must be a positive finite length (mm), got ${spacing}`);
@@ -102,7 +106,13 @@ export function paintParts(grid: VoxelGrid, parts: readonly VoxelPart[]): number
   return evaluations;
 }
 
-/** World centre of voxel `(i, j, k)`, mm. */
+/**
+ * World centre of voxel `(i, j, k)`, mm.
+ * @example
+ * ```ts
+ * voxelCentre(grid, 0, 0, 0); // origin + h/2 on each axis
+ * ```
+ */
 export function voxelCentre(grid: VoxelGrid, i: number, j: number, k: number): [number, number, number] {
   const h = grid.spacing;
   return [grid.origin[0] + (i + 0.5) * h, grid.origin[1] + (j + 0.5) * h, grid.origin[2] + (k + 0.5) * h];

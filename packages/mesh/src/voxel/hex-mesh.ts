@@ -155,6 +155,10 @@ export function faceSetNodes(cells: Uint32Array, fs: FaceSet): Uint32Array {
 
 /**
  * Builds a face set from growable lists of (cell, local face).
+ * @example
+ * ```ts
+ * const fs = makeFaceSet([0, 0], [0, 1]); // bottom and top face of cell 0
+ * ```
  */
 export function makeFaceSet(cells: number[], faces: number[]): FaceSet {
   return { cells: Uint32Array.from(cells), faces: Uint8Array.from(faces) };

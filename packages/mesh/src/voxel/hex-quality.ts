@@ -60,6 +60,10 @@ export function hexScaledJacobian(nodes: Float64Array, cells: Uint32Array, c: nu
  * Smallest corner Jacobian determinant `det[e₁ e₂ e₃]` of hex8 cell `c`
  * (mm³; `h³` for an undistorted voxel of edge `h`). Unlike the scaled
  * Jacobian it falls when a cell is flattened, so the smoother uses both.
+ * @example
+ * ```ts
+ * hexMinCornerDet(mesh.nodes, mesh.cells, 0); // h³ for a voxel
+ * ```
  */
 export function hexMinCornerDet(nodes: Float64Array, cells: Uint32Array, c: number): number {
   let min = Infinity;
