@@ -78,6 +78,12 @@ export interface AmgPreconditioner extends Preconditioner {
   readonly gridComplexity: number;
   /** Wall time of the setup, ms. */
   readonly setupMs: number;
+  /**
+   * Setup wall time by phase, ms, summed over levels: spectralRadius (Lanczos),
+   * aggregation (strength + aggregates), tentativeProlongator (QR),
+   * prolongatorSmoothing, galerkinProduct, prolongatorCsr, coarseFactorization.
+   */
+  readonly setupPhases: Readonly<Record<string, number>>;
   /** Bytes held by the hierarchy (coarse operators, P, Pᵀ, Cholesky factor, work vectors). */
   readonly memoryBytes: number;
   /** The coarse operators A_1 … A_L (for inspection and tests; A_0 is the input). */
@@ -578,6 +584,13 @@ function choleskySolve(L: Float64Array, n: number, b: Float64Array, x: Float64Ar
 // ---------------------------------------------------------------------------
 // Hierarchy and cycle
 
+/** Adds the time since t to phases[name]; returns now. */
+function lap(phases: Record<string, number>, name: string, t: number): number {
+  const now = performance.now();
+  phases[name] = (phases[name] ?? 0) + (now - t);
+  return now;
+}
+
 interface Level {
   A: CsrMatrix;
   n: number;
@@ -668,6 +681,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
   const lanczosSteps = options.lanczosSteps ?? 20;
 
   const levels: Level[] = [];
+  const phases: Record<string, number> = {};
   let Al = A;
   let B = options.nearNullSpace;
   let blockPtr = options.blockPtr;
@@ -689,7 +703,9 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     };
     levels.push(level);
     if (n <= maxCoarse || l + 1 >= maxLevels) break;
+    let tp = performance.now();
     const { max: rho } = lanczosExtremes(Al, invDiag, lanczosSteps, 12345 + l);
+    tp = lap(phases, 'spectralRadius', tp);
     level.rho = rho;
     level.lo = rho / 30;
     level.hi = 1.1 * rho;
@@ -699,14 +715,19 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     for (let b = 0; b < nb; b++) blockOf.fill(b, blockPtr[b], blockPtr[b + 1]);
     const G = strongBlockGraph(Al, blockPtr, blockOf, theta);
     const { agg, count } = aggregate(G, nb);
+    tp = lap(phases, 'aggregation', tp);
     const tent = tentativeProlongator(n, blockPtr, agg, count, B, k);
+    tp = lap(phases, 'tentativeProlongator', tp);
     // Coarsening stalls (a coarse level not clearly smaller): stop here.
     if (tent.coarseStart[count] >= 0.9 * n) break;
     const Pv = smoothedProlongatorVbsr(Al, blockPtr, blockOf, agg, count, tent.kAgg, tent.q, k, invDiag, damping / rho);
+    tp = lap(phases, 'prolongatorSmoothing', tp);
     const Ac = galerkinProduct(Al, blockPtr, blockOf, Pv, tent.coarseStart);
+    tp = lap(phases, 'galerkinProduct', tp);
     const P = vbsrToCsr(Pv, blockPtr, tent.coarseStart);
     level.P = P;
     level.R = csrTranspose(P);
+    lap(phases, 'prolongatorCsr', tp);
     Al = Ac;
     B = tent.B;
     blockPtr = tent.coarseStart;
@@ -714,6 +735,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
   const last = levels[levels.length - 1];
   // Coarsest level: dense Cholesky when small, otherwise (level cap reached) many smoothing steps.
   const directLimit = 4000;
+  const tc = performance.now();
   if (last.n <= directLimit) last.chol = denseCholesky(last.A, levels.length - 1);
   else {
     const { max: rho } = lanczosExtremes(last.A, last.invDiag, lanczosSteps, 999);
@@ -721,6 +743,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     last.lo = rho / 30;
     last.hi = 1.1 * rho;
   }
+  lap(phases, 'coarseFactorization', tc);
 
   // ------------------------------------------------------------------ cycle
   const coarseDegree = Math.max(degree, 8);
@@ -819,6 +842,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     operatorComplexity,
     gridComplexity,
     setupMs,
+    setupPhases: phases,
     memoryBytes,
     coarseOperators: levels.slice(1).map((L) => L.A),
     apply(r: Float64Array, z: Float64Array): void {

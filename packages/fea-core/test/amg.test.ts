@@ -1,0 +1,292 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { boxMesh, type Mesh } from '@spinefea/mesh';
+import {
+  assembleLoadVector,
+  assembleStiffness,
+  buildConstraintTransform,
+  buildStiffnessPattern,
+  constitutiveMatrix,
+  csrIsSymmetric,
+  csrOperator,
+  csrSpmv,
+  csrToDense,
+  DimensionMismatchError,
+  elementFamily,
+  jacobiPreconditioner,
+  NonFiniteInputError,
+  pcg,
+  prepareModel,
+  reduceLoad,
+  reduceStiffness,
+  UnconstrainedModelError,
+  type CsrMatrix,
+  type FeModel,
+} from '@spinefea/core';
+import {
+  elasticityAmgFactory,
+  reducedRigidBodyModes,
+  rigidBodyModes,
+  smoothedAggregationAmg,
+  type AmgPreconditioner,
+} from '../src/solvers/amg/index.js';
+
+/** Largest |entry| of a CSR matrix. */
+function maxAbs(A: CsrMatrix): number {
+  let m = 0;
+  for (let p = 0; p < A.rowPtr[A.rows]; p++) m = Math.max(m, Math.abs(A.values[p]));
+  return m;
+}
+
+/** ‖K·R_col‖∞ for each column of a row-major n × 6 mode matrix. */
+function modeResiduals(K: CsrMatrix, R: Float64Array): number[] {
+  const n = K.rows;
+  const col = new Float64Array(n);
+  const y = new Float64Array(n);
+  const out: number[] = [];
+  for (let m = 0; m < 6; m++) {
+    for (let i = 0; i < n; i++) col[i] = R[6 * i + m];
+    csrSpmv(K, col, y);
+    let ymax = 0;
+    for (const v of y) ymax = Math.max(ymax, Math.abs(v));
+    out.push(ymax);
+  }
+  return out;
+}
+
+/** Nodal blocks (3 DOFs per node) of a full solid matrix. */
+function nodalBlocks(nodes: number): Uint32Array {
+  const bp = new Uint32Array(nodes + 1);
+  for (let i = 0; i <= nodes; i++) bp[i] = 3 * i;
+  return bp;
+}
+
+/** Variable nodal blocks of a reduced system (what prepareModel hands to a factory). */
+function reducedBlocks(freeToFull: Uint32Array, solidDofs: number): Uint32Array {
+  const owner = (d: number) => (d < solidDofs ? Math.floor(d / 3) : solidDofs / 3 + Math.floor((d - solidDofs) / 6));
+  const ptr = [0];
+  for (let r = 1; r < freeToFull.length; r++) if (owner(freeToFull[r]) !== owner(freeToFull[r - 1])) ptr.push(r);
+  ptr.push(freeToFull.length);
+  return Uint32Array.from(ptr);
+}
+
+/**
+ * Bone/disc/bone block: a hex8 box split in z into three equal layers,
+ * cortical-bone-like (E 12 GPa, ν 0.3) outside and annulus-like
+ * (E 4.2 MPa, ν 0.45) in the middle; bottom face fixed.
+ */
+function contrastModel(nx: number, ny: number, nz: number): FeModel {
+  const mesh: Mesh = boxMesh({ size: [40, 40, 30], divisions: [nx, ny, nz], cellType: 'hex8' });
+  for (let c = 0; c < mesh.materialIds.length; c++) {
+    const kz = Math.floor(c / (nx * ny));
+    mesh.materialIds[c] = 3 * kz >= nz && 3 * kz < 2 * nz ? 1 : 0;
+  }
+  return {
+    mesh,
+    materials: [
+      { kind: 'isotropic', E: 12000, nu: 0.3 },
+      { kind: 'isotropic', E: 4.2, nu: 0.45 },
+    ],
+    displacementBcs: [{ nodes: 'zmin' }],
+  };
+}
+
+describe('rigid-body modes', () => {
+  it('span the null space of the unconstrained stiffness of a distorted box (hex8 and tet10)', () => {
+    for (const cellType of ['hex8', 'tet10'] as const) {
+      const mesh = boxMesh({ size: [30, 20, 25], divisions: [4, 3, 3], cellType, distortion: 0.25, seed: 7, origin: [5, -3, 40] });
+      for (let c = 0; c < mesh.materialIds.length; c += 3) mesh.materialIds[c] = 1;
+      const pattern = buildStiffnessPattern(mesh);
+      const D = [constitutiveMatrix({ kind: 'isotropic', E: 12000, nu: 0.3 }), constitutiveMatrix({ kind: 'isotropic', E: 4.2, nu: 0.45 })];
+      const K: CsrMatrix = { ...pattern.matrix, values: assembleStiffness(pattern, mesh, elementFamily(cellType), D) };
+      const nodes = mesh.nodes.length / 3;
+      const R = rigidBodyModes(mesh.nodes, nodes);
+      expect(R.length).toBe(18 * nodes);
+      // Entries are ≤ 1 by construction (rotations scaled by the largest distance from the centroid).
+      let rmax = 0;
+      for (const v of R) rmax = Math.max(rmax, Math.abs(v));
+      expect(rmax).toBeLessThanOrEqual(1 + 1e-15);
+      const kmax = maxAbs(K);
+      // ‖K·r‖∞ relative to ‖K‖·‖r‖∞ (≤ 1): round-off of ~80–250 summed products per row.
+      for (const res of modeResiduals(K, R)) expect(res / kmax).toBeLessThan(1e-11);
+      // And the modes are not trivially zero: each translation / rotation column has unit-order entries.
+      for (let m = 0; m < 6; m++) {
+        let cmax = 0;
+        for (let i = 0; i < 3 * nodes; i++) cmax = Math.max(cmax, Math.abs(R[6 * i + m]));
+        expect(cmax).toBeGreaterThan(0.5);
+      }
+    }
+  });
+
+  it('restricted to a reduced system with a kinematic reference node, they stay in the null space of Tᵀ K T', () => {
+    const mesh = boxMesh({ size: [20, 20, 10], divisions: [3, 3, 2], cellType: 'hex8', distortion: 0.2, seed: 3 });
+    // No boundary condition: the reduced matrix keeps the six rigid motions.
+    const model: FeModel = {
+      mesh,
+      materials: [{ kind: 'isotropic', E: 1000, nu: 0.3 }],
+      referenceNodes: [{ name: 'top', position: [10, 10, 14] }],
+      couplings: [{ kind: 'kinematic', reference: 'top', nodes: 'zmax' }],
+    };
+    const tr = buildConstraintTransform(model);
+    const pattern = buildStiffnessPattern(mesh);
+    const K: CsrMatrix = {
+      ...pattern.matrix,
+      values: assembleStiffness(pattern, mesh, elementFamily('hex8'), [constitutiveMatrix(model.materials[0])]),
+    };
+    const Kr = reduceStiffness(K, tr);
+    const B = reducedRigidBodyModes(mesh.nodes, tr);
+    expect(B.length).toBe(6 * tr.freeDofs);
+    // Reference DOFs exist in the reduced system (6 of them) …
+    expect(tr.freeDofs).toBe(3 * (mesh.nodes.length / 3 - 16) + 6);
+    // … and a rigid motion written in reference-node form must satisfy the coupling, so K_r·B ≈ 0.
+    // Bound: round-off relative to max|K_r| · (max|B| ≤ 1.5, reference positions outside the mesh).
+    const kmax = maxAbs(Kr);
+    for (const res of modeResiduals(Kr, B)) expect(res / kmax).toBeLessThan(1e-10);
+  });
+});
+
+describe('smoothed-aggregation AMG', () => {
+  it('builds a hierarchy of symmetric positive definite coarse operators', () => {
+    const model = contrastModel(10, 10, 9);
+    const tr = buildConstraintTransform(model);
+    let M: AmgPreconditioner | undefined;
+    const prepared = prepareModel(model, {
+      preconditioner: (K, blockPtr) => (M = elasticityAmgFactory(model.mesh.nodes, tr, { maxCoarseSize: 60 })(K, blockPtr)),
+    });
+    const amg = M!;
+    console.log(`AMG hierarchy of ${prepared.reduced.rows} DOFs:\n${amg.describe()}`);
+    expect(amg.levels.length).toBeGreaterThanOrEqual(3);
+    expect(amg.coarseOperators.length).toBe(amg.levels.length - 1);
+    // Each level must be clearly smaller than the one above it (rigid modes: ≤ 6 DOFs per aggregate).
+    for (let l = 1; l < amg.levels.length; l++) expect(amg.levels[l].rows).toBeLessThan(0.5 * amg.levels[l - 1].rows);
+    // SA with 6 modes on hex8 elasticity typically has complexity ~1.2–1.6; 2.5 flags a blow-up.
+    expect(amg.operatorComplexity).toBeLessThan(2.5);
+    expect(amg.operatorComplexity).toBeGreaterThan(1);
+    for (const [l, Ac] of amg.coarseOperators.entries()) {
+      // The Galerkin product mirrors its upper block triangle: symmetric to the last bit.
+      expect(csrIsSymmetric(Ac, 1e-14)).toBe(true);
+      const Ad = csrToDense(Ac);
+      const n = Ac.rows;
+      for (let i = 0; i < n; i++) expect(Ad[i * n + i]).toBeGreaterThan(0);
+      // Positive definiteness: a dense Cholesky factorisation succeeds (levels here are ≤ ~700 rows).
+      const dense = new Matrix(n, n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dense.set(i, j, Ad[i * n + j]);
+      expect(new CholeskyDecomposition(dense).isPositiveDefinite(), `level ${l + 1} Cholesky`).toBe(true);
+    }
+  });
+
+  it('one V-cycle is a symmetric positive definite operator: (x, M⁻¹y) = (M⁻¹x, y), (x, M⁻¹x) > 0', () => {
+    const model = contrastModel(8, 8, 6);
+    const tr = buildConstraintTransform(model);
+    const prepared = prepareModel(model, { preconditioner: 'none' });
+    const blockPtr = reducedBlocks(tr.freeToFull, tr.layout.solidDofs);
+    for (const smoother of ['chebyshev', 'jacobi'] as const) {
+      const M = elasticityAmgFactory(model.mesh.nodes, tr, { maxCoarseSize: 50, smoother })(prepared.reduced, blockPtr);
+      const n = prepared.reduced.rows;
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+          let s = seed;
+          const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+          const x = Float64Array.from({ length: n }, rand);
+          const y = Float64Array.from({ length: n }, rand);
+          const Mx = new Float64Array(n);
+          const My = new Float64Array(n);
+          M.apply(x, Mx);
+          M.apply(y, My);
+          let a = 0;
+          let b = 0;
+          let xMx = 0;
+          let nx = 0;
+          let nMy = 0;
+          for (let i = 0; i < n; i++) {
+            a += x[i] * My[i];
+            b += Mx[i] * y[i];
+            xMx += x[i] * Mx[i];
+            nx += x[i] * x[i];
+            nMy += My[i] * My[i];
+          }
+          // Round-off of a cycle of ~10 sparse sweeps, relative to ‖x‖·‖M⁻¹y‖ (Cauchy–Schwarz scale).
+          expect(Math.abs(a - b)).toBeLessThan(1e-11 * Math.sqrt(nx * nMy));
+          expect(xMx).toBeGreaterThan(0);
+        }),
+        { numRuns: 8 },
+      );
+    }
+  });
+
+  it('needs far fewer PCG iterations than Jacobi on a bone/disc/bone block and gives the same answer', () => {
+    const model = contrastModel(20, 20, 18);
+    const tr = buildConstraintTransform(model);
+    let M: AmgPreconditioner | undefined;
+    const prepared = prepareModel(model, {
+      preconditioner: (K, blockPtr) => (M = elasticityAmgFactory(model.mesh.nodes, tr)(K, blockPtr)),
+    });
+    const loadCase = { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] as const }] };
+    const amgSol = prepared.solve(loadCase);
+    const n = prepared.reduced.rows;
+    // Jacobi-PCG on the same reduced system and load.
+    const f = assembleLoadVector(model, prepared.family, tr.layout, loadCase);
+    const fr = reduceLoad(prepared.stiffness, tr, f);
+    const jac = pcg(csrOperator(prepared.reduced), fr, { preconditioner: jacobiPreconditioner(prepared.reduced), tolerance: 1e-8, maxIterations: 20_000 });
+    const amgIt = amgSol.solver.iterations;
+    console.log(
+      `bone/disc/bone ${n} DOFs: AMG-PCG ${amgIt} iterations (setup ${M!.setupMs.toFixed(0)} ms, solve ${amgSol.solver.timeMs.toFixed(0)} ms, ` +
+        `operator complexity ${M!.operatorComplexity.toFixed(2)}); Jacobi-PCG ${jac.iterations} iterations (${jac.timeMs.toFixed(0)} ms)`,
+    );
+    expect(n).toBeGreaterThan(20_000);
+    expect(amgSol.solver.converged).toBe(true);
+    expect(amgSol.solver.relativeResidual).toBeLessThanOrEqual(1e-8);
+    // Measured ≈ 20 on this mesh; 60 is the issue's target and leaves room for mesh changes.
+    expect(amgIt).toBeLessThanOrEqual(60);
+    // Jacobi needs hundreds here (contrast 12000:4.2 stretches the spectrum); AMG at least 10× fewer.
+    expect(jac.iterations).toBeGreaterThan(10 * amgIt);
+    // Same displacements: both residuals ≤ 1e-8·‖f‖, error ≤ κ_eff·1e-8; observed ~1e-9, bound 1e-5.
+    const u = amgSol.displacement;
+    const uj = new Float64Array(tr.layout.totalDofs);
+    for (let i = 0; i < tr.layout.totalDofs; i++) {
+      let s = tr.g[i];
+      for (let a = tr.T.rowPtr[i]; a < tr.T.rowPtr[i + 1]; a++) s += tr.T.values[a] * jac.x[tr.T.colIdx[a]];
+      uj[i] = s;
+    }
+    let diff = 0;
+    let ref = 0;
+    for (let i = 0; i < u.length; i++) {
+      diff = Math.max(diff, Math.abs(u[i] - uj[i]));
+      ref = Math.max(ref, Math.abs(uj[i]));
+    }
+    expect(ref).toBeGreaterThan(0);
+    expect(diff / ref).toBeLessThan(1e-5);
+    // The same hierarchy solves a second load case (setup is load-independent).
+    const second = prepared.solve({ tractions: [{ faces: 'zmax', traction: [0, 0.5, 0] }] });
+    expect(second.solver.converged).toBe(true);
+    expect(second.solver.iterations).toBeLessThanOrEqual(60);
+  });
+
+  it('rejects inconsistent input with typed errors', () => {
+    const model = contrastModel(4, 4, 3);
+    const tr = buildConstraintTransform(model);
+    const prepared = prepareModel(model, { preconditioner: 'none' });
+    const K = prepared.reduced;
+    const bp = reducedBlocks(tr.freeToFull, tr.layout.solidDofs);
+    const B = reducedRigidBodyModes(model.mesh.nodes, tr);
+    expect(() => smoothedAggregationAmg(K, { blockPtr: bp, nearNullSpace: B.subarray(6), nullSpaceDim: 6 })).toThrow(DimensionMismatchError);
+    expect(() => smoothedAggregationAmg(K, { blockPtr: bp.subarray(0, bp.length - 1), nearNullSpace: B, nullSpaceDim: 6 })).toThrow(
+      DimensionMismatchError,
+    );
+    const Bnan = Float64Array.from(B);
+    Bnan[7] = NaN;
+    expect(() => smoothedAggregationAmg(K, { blockPtr: bp, nearNullSpace: Bnan, nullSpaceDim: 6 })).toThrow(NonFiniteInputError);
+    // An unconstrained stiffness (no BCs) is singular: the coarsest Cholesky must refuse it.
+    const mesh = model.mesh;
+    const pattern = buildStiffnessPattern(mesh);
+    const Kfull: CsrMatrix = {
+      ...pattern.matrix,
+      values: assembleStiffness(pattern, mesh, elementFamily('hex8'), model.materials.map((m) => constitutiveMatrix(m))),
+    };
+    const nodes = mesh.nodes.length / 3;
+    expect(() =>
+      smoothedAggregationAmg(Kfull, { blockPtr: nodalBlocks(nodes), nearNullSpace: rigidBodyModes(mesh.nodes, nodes), nullSpaceDim: 6, maxCoarseSize: 40 }),
+    ).toThrow(UnconstrainedModelError);
+  });
+});
