@@ -14,3 +14,5 @@ export * from './fem/assemble.js';
 export * from './solvers/nodal-block-jacobi.js';
 export * from './model/index.js';
 export * from './post/index.js';
+export * from './spine/index.js';
+export * from './io/index.js';

@@ -8,3 +8,5 @@ export * from './errors.js';
 export * from './generate/index.js';
 export * from './quality/index.js';
 export * from './io/index.js';
+export * from './voxel/index.js';
+export * from './spine/index.js';

@@ -231,7 +231,13 @@ export function assembleStiffness(
       xe[3 * a + 2] = nodes[p + 2];
     }
     const D = byCell ? byCell(c) : byMat![mesh.materialIds[c]];
-    family.stiffness(xe, D, ke);
+    try {
+      family.stiffness(xe, D, ke);
+    } catch (e) {
+      // the kernel does not know the element's index: name it here
+      if (e instanceof InvalidElementError) throw new InvalidElementError(c, e.minDetJ);
+      throw e;
+    }
     // Scatter: block (a, b) of Kₑ goes to node row cells[a], slot cellSlots[c, a, b].
     const sb = c * n * n;
     for (let a = 0; a < n; a++) {

@@ -38,6 +38,12 @@ export interface StaticSolveOptions {
   allowNotConverged?: boolean;
   /** Progress callback: phase name and, while iterating, the iteration and residual. */
   onProgress?: (info: { phase: string; iteration?: number; relativeResidual?: number }) => void;
+  /**
+   * Stop as stagnated when the residual makes no new minimum for this many
+   * iterations (default max(1000, maxIterations/4)): high-contrast models plateau
+   * for hundreds of iterations before converging.
+   */
+  stagnationWindow?: number;
   /** Active-set iterations allowed for tension-only springs (default 30). */
   maxActiveSetIterations?: number;
   /** Skip the element Jacobian check (default false). */
@@ -244,6 +250,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
           preconditioner: M,
           tolerance: opts.tolerance ?? 1e-8,
           maxIterations: opts.maxIterations,
+          stagnationWindow: opts.stagnationWindow ?? Math.max(1000, Math.floor((opts.maxIterations ?? 0) / 4)),
           allowNotConverged: true,
           x0,
           onProgress: opts.onProgress

@@ -1,0 +1,184 @@
+import { CELL_INFO } from '@spinefea/mesh';
+import { SolverNotConvergedError } from '../errors.js';
+import { prepareModel, type PreparedModel, type StaticSolveOptions, type StaticSolution } from '../model/static-solve.js';
+import type { LoadCase } from '../model/model.js';
+import { resultFields, type ResultFields } from '../post/results.js';
+import { clinicalFigures, instabilityVerdict, type ClinicalFigures } from './clinical.js';
+import { axialCompressionLoadCase, pureMomentLoadCase, SPINE_MOTIONS, type SpineMotion } from './load-cases.js';
+import type { SpineFeModel } from './spine-model.js';
+
+/** Options of {@link analyzeSpine}. */
+export interface SpineAnalysisOptions {
+  /** Motions to load (default all six). */
+  motions?: readonly SpineMotion[];
+  /** Pure moment, N·m (default 7.5). */
+  momentNm?: number;
+  /** Compressive preload with every moment, N (default 0: the pure-moment protocol of the ROM corridors). */
+  preloadN?: number;
+  /** Also solve an axial compression case of this force (N) for IDP and axial stiffness (default 500; 0 to skip). */
+  compressionN?: number;
+  /** Reference ROM per motion (deg) for the instability verdict, e.g. the intact model's. */
+  referenceRomDeg?: Partial<Record<SpineMotion, number>>;
+  /** Solver options (preconditioner, tolerance, …). */
+  solver?: StaticSolveOptions;
+  /** Keep the stress fields of every case (for VTU output). */
+  keepFields?: boolean;
+  /** Progress: case index, count and a message. */
+  onProgress?: (info: { caseIndex: number; caseCount: number; message: string }) => void;
+  /** Facet active-set passes allowed per load case (default 10). */
+  maxFacetIterations?: number;
+}
+
+/** One solved load case with its clinical figures. */
+export interface SpineCaseResult extends ClinicalFigures {
+  motion: SpineMotion | 'compression';
+  loadCase: string;
+  unstable: boolean;
+  instabilityReason: string;
+  solver: { converged: boolean; iterations: number; relativeResidual: number; ligamentActiveSetIterations: number; facetActiveSetIterations: number; openFacetCells: number; timeMs: number };
+  /** Displacement and fields, when `keepFields` was set. */
+  displacement?: Float64Array;
+  fields?: ResultFields;
+}
+
+/** The analysis of one configuration. */
+export interface SpineAnalysisResult {
+  cases: SpineCaseResult[];
+  /** Axial compressive stiffness F / δz of the reference node under the compression case (N/mm). */
+  axialStiffnessNPerMm: number | null;
+  model: { nodes: number; cells: number; dofs: number; freeDofs: number };
+  timings: { prepareMs: number; totalMs: number };
+  prepared: PreparedModel;
+}
+
+/**
+ * Facet contact through the cartilage layer, linearised by an active set on cells:
+ * solve; every cartilage cell whose mean volumetric strain is positive (the joint
+ * opens) is softened to `openFacetScale` of its stiffness, every softened cell that
+ * is compressed again is restored; repeat until no cell changes. The cost against
+ * real contact: no sliding friction or separation of surfaces — shear is carried by
+ * the closed cells as by a bonded layer — and each pass is a re-assembly and a solve.
+ */
+function solveWithFacetContact(
+  spine: SpineFeModel,
+  prepared: PreparedModel,
+  lc: LoadCase,
+  options: SpineAnalysisOptions,
+): { sol: StaticSolution; passes: number; open: number; iterations: number } {
+  const mesh = spine.model.mesh;
+  const family = prepared.family;
+  const n = CELL_INFO[mesh.cellType].nodesPerCell;
+  const cart: number[] = [];
+  for (let c = 0; c < mesh.materialIds.length; c++) if (spine.regions.kindOf[mesh.materialIds[c]] === 'facetCartilage') cart.push(c);
+  const scale = new Float64Array(mesh.materialIds.length).fill(1);
+  prepared.setCellScale(null);
+  const xe = new Float64Array(3 * n);
+  const ue = new Float64Array(3 * n);
+  const strain = new Float64Array(6 * family.samplingPoints);
+  let iterations = 0;
+  const maxPasses = options.maxFacetIterations ?? 10;
+  const seen = new Set<string>();
+  for (let pass = 1; ; pass++) {
+    const sol = prepared.solve(lc, options.solver);
+    iterations += sol.solver.iterations;
+    let changed = 0;
+    let open = 0;
+    for (const c of cart) {
+      for (let a = 0; a < n; a++) {
+        const p = 3 * mesh.cells[c * n + a];
+        for (let k = 0; k < 3; k++) {
+          xe[3 * a + k] = mesh.nodes[p + k];
+          ue[3 * a + k] = sol.displacement[p + k];
+        }
+      }
+      family.strain(xe, ue, strain);
+      let ev = 0;
+      for (let q = 0; q < family.samplingPoints; q++) ev += strain[6 * q] + strain[6 * q + 1] + strain[6 * q + 2];
+      const want = ev > 0 ? spine.calibration.openFacetScale : 1;
+      if (want !== scale[c]) {
+        scale[c] = want;
+        changed++;
+      }
+      if (scale[c] !== 1) open++;
+    }
+    if (changed === 0 || cart.length === 0) return { sol, passes: pass, open, iterations };
+    const key = cart.map((c) => (scale[c] === 1 ? 1 : 0)).join('');
+    if (seen.has(key) || pass >= maxPasses) {
+      throw new SolverNotConvergedError(
+        `facet contact: the open/closed set of cartilage cells did not settle after ${pass} passes (${changed} cells still switching${seen.has(key) ? ', cycling' : ''})`,
+        iterations,
+        sol.solver.relativeResidual,
+        'active-set',
+      );
+    }
+    seen.add(key);
+    prepared.setCellScale(scale);
+  }
+}
+
+/**
+ * Run the in-vitro protocol on one configuration: each motion under a pure moment
+ * (plus optional preload) and an axial compression case, with tension-only
+ * ligaments and compression-only facets, and compute the clinical figures.
+ *
+ * @example
+ * ```ts
+ * const spine = buildSpineFeModel(buildLumbarSegment({ ...defaultParameters('L4'), resolution: 2 }));
+ * const res = analyzeSpine(spine, { motions: ['flexion', 'extension'] });
+ * console.log(res.cases.map((c) => `${c.motion}: ${c.romDeg.toFixed(2)}°`));
+ * ```
+ */
+export function analyzeSpine(spine: SpineFeModel, options: SpineAnalysisOptions = {}): SpineAnalysisResult {
+  const t0 = performance.now();
+  const motions = options.motions ?? SPINE_MOTIONS;
+  const momentNm = options.momentNm ?? 7.5;
+  const preloadN = options.preloadN ?? 0;
+  const compressionN = options.compressionN ?? 500;
+  const cases: { motion: SpineMotion | 'compression'; lc: LoadCase }[] = motions.map((m) => ({
+    motion: m,
+    lc: pureMomentLoadCase(m, { momentNm, preloadN, reference: spine.reference }),
+  }));
+  if (compressionN > 0) cases.push({ motion: 'compression', lc: axialCompressionLoadCase(compressionN, spine.reference) });
+  options.onProgress?.({ caseIndex: 0, caseCount: cases.length, message: 'assembling' });
+  const prepared = prepareModel(spine.model, options.solver);
+  const tPrep = performance.now();
+  const results: SpineCaseResult[] = [];
+  let axialStiffnessNPerMm: number | null = null;
+  for (const [i, { motion, lc }] of cases.entries()) {
+    options.onProgress?.({ caseIndex: i, caseCount: cases.length, message: lc.name ?? motion });
+    const ts = performance.now();
+    const { sol, passes, open, iterations } = solveWithFacetContact(spine, prepared, lc, options);
+    const fields = resultFields(spine.model.mesh, prepared.dLookup, sol.displacement);
+    const fig = clinicalFigures(spine, sol, fields, motion);
+    const verdict = instabilityVerdict(motion, fig, momentNm, motion === 'compression' ? undefined : options.referenceRomDeg?.[motion]);
+    if (motion === 'compression') {
+      const dz = -(sol.referenceMotion[spine.reference]?.translation[2] ?? 0);
+      axialStiffnessNPerMm = dz > 0 ? compressionN / dz : null;
+    }
+    results.push({
+      motion,
+      loadCase: lc.name ?? String(motion),
+      ...fig,
+      unstable: verdict.unstable,
+      instabilityReason: verdict.reason,
+      solver: {
+        converged: sol.solver.converged,
+        iterations,
+        relativeResidual: sol.solver.relativeResidual,
+        ligamentActiveSetIterations: sol.solver.activeSetIterations,
+        facetActiveSetIterations: passes,
+        openFacetCells: open,
+        timeMs: performance.now() - ts,
+      },
+      ...(options.keepFields ? { displacement: sol.displacement, fields } : {}),
+    });
+  }
+  const mesh = spine.model.mesh;
+  return {
+    cases: results,
+    axialStiffnessNPerMm,
+    model: { nodes: mesh.nodes.length / 3, cells: mesh.materialIds.length, dofs: prepared.transform.layout.totalDofs, freeDofs: prepared.transform.freeDofs },
+    timings: { prepareMs: tPrep - t0, totalMs: performance.now() - t0 },
+    prepared,
+  };
+}

@@ -1,0 +1,233 @@
+import { CELL_INFO, type Mesh } from '@spinefea/mesh';
+import type { ResultFields } from '../post/results.js';
+import { regionStatistics } from '../post/statistics.js';
+import type { StaticSolution } from '../model/static-solve.js';
+import { GROUND, type SpringSet } from '../model/model.js';
+import { rigidFit } from './kinematics.js';
+import { MOTION_AXIS, type SpineMotion } from './load-cases.js';
+import { IMPLANT_STRENGTH, type SpineFeModel } from './spine-model.js';
+
+const DEG = 180 / Math.PI;
+
+/** Von Mises figures of one implant region. */
+export interface ImplantStress {
+  name: string;
+  kind: 'screw' | 'rod' | 'cage';
+  material: string;
+  /** Peak von Mises over the integration points (MPa). */
+  peakMPa: number;
+  /** Volume-weighted 99th percentile of von Mises (MPa): robust to a single voxel corner. */
+  p99MPa: number;
+  /** Yield strength ÷ peak. */
+  yieldSafetyFactor: number;
+  /** Fatigue limit (10⁷ cycles) ÷ peak. */
+  fatigueSafetyFactor: number;
+}
+
+/** Clinical figures of one solved load case (definitions in docs/spine-analysis.md). */
+export interface ClinicalFigures {
+  /** Rotation of the top vertebra about the motion's axis, positive in the motion's direction (deg). */
+  romDeg: number;
+  /** Full small-rotation vector of the top vertebra (deg about x, y, z), incl. coupled motions. */
+  rotationDeg: [number, number, number];
+  /** Translation of the top vertebra's centroid (mm). */
+  translationMm: [number, number, number];
+  /** Volume-weighted mean hydrostatic pressure in the nucleus (MPa, + compression). */
+  idpMPa: number;
+  /**
+   * Uniformity index of the compressive axial stress over the superior bony endplate of
+   * the lower vertebra: 1 − Σ Vᵢ|cᵢ − c̄| / (2 Σ Vᵢ c̄), cᵢ = max(0, −σzz,ᵢ); 1 = uniform. Null without compression.
+   */
+  loadDistributionEfficiency: number | null;
+  /** Largest implant peak / p99 von Mises (MPa); null when uninstrumented. */
+  implantVonMisesPeakMPa: number | null;
+  implantVonMisesP99MPa: number | null;
+  implants: ImplantStress[];
+  /** Axial compressive force through the mid-disc cut: anterior column (disc, cage, ALL, PLL) vs the rest (N, + compression). */
+  axialForceN: { anterior: number; posterior: number };
+  /** anterior ÷ (anterior + posterior) of the compressive parts; null when neither column is in compression. */
+  anteriorLoadShare: number | null;
+}
+
+function cellCentroidZ(mesh: Mesh, c: number, npc: number): number {
+  let z = 0;
+  for (let a = 0; a < npc; a++) z += mesh.nodes[3 * mesh.cells[c * npc + a] + 2];
+  return z / npc;
+}
+
+/**
+ * Compute the clinical figures of a solved spine load case.
+ *
+ * @param spine - the spine model that was solved.
+ * @param solution - its static solution.
+ * @param fields - stress fields of that solution ({@link resultFields} with the prepared model's `dLookup`).
+ * @param motion - the motion of the load case (or 'compression').
+ */
+export function clinicalFigures(spine: SpineFeModel, solution: StaticSolution, fields: ResultFields, motion: SpineMotion | 'compression'): ClinicalFigures {
+  const mesh = spine.model.mesh;
+  const npc = CELL_INFO[mesh.cellType].nodesPerCell;
+  const nCells = mesh.materialIds.length;
+  const { regions } = spine;
+  const ids = mesh.materialIds;
+
+  // Range of motion: linearised rigid fit of every node of the top vertebra.
+  const topNodes = mesh.nodeSets[`${regions.topLevel}.vertebra`];
+  const fit = rigidFit(mesh.nodes, solution.displacement, topNodes);
+  const rotationDeg = fit.rotation.map((v) => v * DEG) as [number, number, number];
+  const romDeg = motion === 'compression' ? 0 : MOTION_AXIS[motion].sign * rotationDeg[MOTION_AXIS[motion].axis];
+
+  // Intradiscal pressure: volume-weighted mean of the cell pressures in every nucleus.
+  let pv = 0, vol = 0;
+  const cellVol = new Float64Array(nCells);
+  const sp = fields.samples.samplingPoints;
+  for (let c = 0; c < nCells; c++) for (let q = 0; q < sp; q++) cellVol[c] += fields.samples.weights[c * sp + q];
+  for (let c = 0; c < nCells; c++) {
+    if (regions.kindOf[ids[c]] !== 'nucleus') continue;
+    pv += fields.cellPressure[c] * cellVol[c];
+    vol += cellVol[c];
+  }
+  const idpMPa = vol > 0 ? pv / vol : 0;
+
+  // Load distribution efficiency over the superior bony endplate of the lower vertebra.
+  const endplateId = regions.idOf[`${regions.bottomLevel}.endplate`];
+  let zLo = Infinity, zHi = -Infinity;
+  for (const n of mesh.nodeSets[`${regions.bottomLevel}.vertebra`]) {
+    zLo = Math.min(zLo, mesh.nodes[3 * n + 2]);
+    zHi = Math.max(zHi, mesh.nodes[3 * n + 2]);
+  }
+  const zMidBottom = 0.5 * (zLo + zHi);
+  let sumVC = 0, sumV = 0;
+  const eCells: number[] = [];
+  for (let c = 0; c < nCells; c++) {
+    if (ids[c] !== endplateId || cellCentroidZ(mesh, c, npc) < zMidBottom) continue;
+    const comp = Math.max(0, -fields.cellStress[6 * c + 2]);
+    eCells.push(c);
+    sumVC += cellVol[c] * comp;
+    sumV += cellVol[c];
+  }
+  let loadDistributionEfficiency: number | null = null;
+  if (sumVC > 0) {
+    const mean = sumVC / sumV;
+    let dev = 0;
+    for (const c of eCells) dev += cellVol[c] * Math.abs(Math.max(0, -fields.cellStress[6 * c + 2]) - mean);
+    loadDistributionEfficiency = 1 - dev / (2 * sumV * mean);
+  }
+
+  // Implant stresses from the integration-point von Mises values.
+  const implants: ImplantStress[] = regions.implants.map((imp) => {
+    const mask = new Uint8Array(nCells * sp);
+    for (let c = 0; c < nCells; c++) if (ids[c] === imp.id) mask.fill(1, c * sp, (c + 1) * sp);
+    const st = regionStatistics(fields.vonMisesSamples, fields.samples.weights, mask);
+    const lim = IMPLANT_STRENGTH[imp.material];
+    return {
+      name: imp.name,
+      kind: imp.kind,
+      material: imp.material,
+      peakMPa: st.max,
+      p99MPa: st.p99,
+      yieldSafetyFactor: lim.yieldMPa / st.max,
+      fatigueSafetyFactor: lim.fatigueMPa / st.max,
+    };
+  });
+  const implantVonMisesPeakMPa = implants.length ? Math.max(...implants.map((i) => i.peakMPa)) : null;
+  const implantVonMisesP99MPa = implants.length ? Math.max(...implants.map((i) => i.p99MPa)) : null;
+
+  // Load sharing: axial force through one horizontal layer of cells at mid-disc height.
+  let zd = 0, nd = 0;
+  for (let c = 0; c < nCells; c++) {
+    const k = regions.kindOf[ids[c]];
+    if (k === 'nucleus' || k === 'annulus') {
+      zd += cellCentroidZ(mesh, c, npc);
+      nd++;
+    }
+  }
+  const zCut = zd / Math.max(nd, 1);
+  const h = spine.segment.parameters.resolution;
+  let Nant = 0, Npost = 0;
+  for (let c = 0; c < nCells; c++) {
+    const z = cellCentroidZ(mesh, c, npc);
+    if (Math.abs(z - zCut) > h / 2) continue;
+    // ∫ σzz dA over the cut ≈ Σ σzz·V / h for one layer of cells of height h
+    const N = (-fields.cellStress[6 * c + 2] * cellVol[c]) / h;
+    const k = regions.kindOf[ids[c]];
+    if (k === 'annulus' || k === 'nucleus' || k === 'cage') Nant += N;
+    else Npost += N;
+  }
+  const springs: SpringSet | undefined = spine.model.springs;
+  if (springs && solution.springForces) {
+    const L = spine.segment.ligaments;
+    for (let i = 0; i < springs.nodesA.length; i++) {
+      const a = springs.nodesA[i], b = springs.nodesB[i];
+      if (b === GROUND) continue;
+      const za = mesh.nodes[3 * a + 2], zb = mesh.nodes[3 * b + 2];
+      if ((za - zCut) * (zb - zCut) >= 0) continue;
+      const len = Math.hypot(mesh.nodes[3 * b] - mesh.nodes[3 * a], mesh.nodes[3 * b + 1] - mesh.nodes[3 * a + 1], zb - za);
+      // a ligament in tension pulls the vertebrae together: a negative (tensile) axial force
+      const Nz = -solution.springForces[i] * (Math.abs(zb - za) / len);
+      const lig = L.names[L.ligamentOf[i]] ?? '';
+      if (/\.(ALL|PLL)$/.test(lig)) Nant += Nz;
+      else Npost += Nz;
+    }
+  }
+  const ca = Math.max(0, Nant), cp = Math.max(0, Npost);
+  const anteriorLoadShare = ca + cp > 0 ? ca / (ca + cp) : null;
+
+  return {
+    romDeg,
+    rotationDeg,
+    translationMm: fit.translation,
+    idpMPa,
+    loadDistributionEfficiency,
+    implantVonMisesPeakMPa,
+    implantVonMisesP99MPa,
+    implants,
+    axialForceN: { anterior: Nant, posterior: Npost },
+    anteriorLoadShare,
+  };
+}
+
+/**
+ * Upper bounds (deg) of the intact L4–L5 in-vitro ROM corridors at 7.5 N·m
+ * (Heuer et al. 2007, mark U in spine-literature.md): flexion 6, extension 4,
+ * lateral bending 5, axial rotation 2 (one side).
+ */
+export const INTACT_ROM_UPPER_DEG: Readonly<Record<SpineMotion, number>> = {
+  flexion: 6,
+  extension: 4,
+  lateralBendingLeft: 5,
+  lateralBendingRight: 5,
+  axialRotationLeft: 2,
+  axialRotationRight: 2,
+};
+
+/** Our instability criterion's thresholds. */
+export const INSTABILITY_CRITERION = {
+  /** ROM ÷ reference ROM above which a segment is hypermobile. */
+  romRatio: 1.5,
+  /** Sagittal translation (mm) above which a segment is unstable (White & Panjabi, 4.5 mm [U]). */
+  translationMm: 4.5,
+} as const;
+
+/**
+ * The instability verdict of one load case: unstable when the ROM exceeds 1.5 × the
+ * reference ROM of the same motion — the patient's own intact ROM when known,
+ * otherwise the upper bound of the intact in-vitro corridor scaled by the moment
+ * (linear model) — or when the top vertebra translates more than 4.5 mm in the
+ * sagittal plane (White & Panjabi).
+ */
+export function instabilityVerdict(
+  motion: SpineMotion | 'compression',
+  figures: Pick<ClinicalFigures, 'romDeg' | 'translationMm'>,
+  momentNm: number,
+  referenceRomDeg?: number,
+): { unstable: boolean; reason: string } {
+  const tr = Math.hypot(figures.translationMm[1], figures.translationMm[2]);
+  if (tr > INSTABILITY_CRITERION.translationMm) return { unstable: true, reason: `sagittal translation ${tr.toFixed(2)} mm > 4.5 mm` };
+  if (motion === 'compression') return { unstable: false, reason: 'compression only' };
+  const ref = referenceRomDeg ?? (INTACT_ROM_UPPER_DEG[motion] * momentNm) / 7.5;
+  const ratio = figures.romDeg / ref;
+  const src = referenceRomDeg === undefined ? 'in-vitro intact upper bound' : 'intact model';
+  if (ratio > INSTABILITY_CRITERION.romRatio)
+    return { unstable: true, reason: `ROM ${figures.romDeg.toFixed(2)}° = ${ratio.toFixed(2)} × ${src} (${ref.toFixed(2)}°) > 1.5` };
+  return { unstable: false, reason: `ROM ${ratio.toFixed(2)} × ${src}` };
+}
