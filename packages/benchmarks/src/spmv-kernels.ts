@@ -10,6 +10,9 @@
 import {
   bsr3FromCsr,
   bsr3Operator,
+  csrIdentity,
+  csrMultiply,
+  csrTranspose,
   csrOperator,
   jacobiPreconditioner,
   parallelBsr3Operator,
@@ -194,6 +197,24 @@ async function main(): Promise<void> {
     const s = per[k].sort((a, c) => a - c);
     console.log(`Jacobi-PCG ${name.padEnd(12)} median ${s[s.length >> 1].toFixed(1).padStart(6)} ms/iteration   min ${s[0].toFixed(1).padStart(6)}`);
   });
+  {
+    // conversions and SpGEMM at this size (Tᵀ·K·T with T = I: same pattern, full flop count)
+    let t1 = performance.now();
+    sbsr3FromCsr(A);
+    console.log(`sbsr3FromCsr: ${(performance.now() - t1).toFixed(0)} ms`);
+    t1 = performance.now();
+    bsr3FromCsr(A);
+    console.log(`bsr3FromCsr: ${(performance.now() - t1).toFixed(0)} ms`);
+    const T = csrIdentity(n);
+    t1 = performance.now();
+    const Tt = csrTranspose(T);
+    const KT = csrMultiply(A, T);
+    const t2 = performance.now();
+    const TtKT = csrMultiply(Tt, KT);
+    console.log(
+      `SpGEMM K·T ${(t2 - t1).toFixed(0)} ms, Tᵀ·(K·T) ${(performance.now() - t2).toFixed(0)} ms (nnz ${TtKT.rowPtr[n]})`,
+    );
+  }
   if (process.env.BENCH_IO === '1') {
     const { mkdtempSync, rmSync, statSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

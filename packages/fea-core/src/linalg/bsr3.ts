@@ -77,9 +77,23 @@ function checkCsr3(A: CsrMatrix, what: string): void {
  */
 export function bsr3FromCsr(A: CsrMatrix, options: Bsr3Options = {}): Bsr3Matrix {
   checkCsr3(A, 'bsr3FromCsr');
-  const shared = options.shared ?? false;
+  const { rowPtr, colIdx, values } = buildBlocks(A, options.shared ?? false, null);
+  return { blockRows: A.rows / 3, blockCols: A.cols / 3, rowPtr, colIdx, values };
+}
+
+/**
+ * Shared CSR → block conversion. With `diag === null` every block is kept;
+ * otherwise (symmetric mode) blocks left of the diagonal are skipped, the
+ * diagonal block goes to `diag` and only `J > I` blocks are stored.
+ */
+function buildBlocks(
+  A: CsrMatrix,
+  shared: boolean,
+  diag: Float64Array | null,
+): { rowPtr: Uint32Array; colIdx: Uint32Array; values: Float64Array } {
   const nb = A.rows / 3;
   const mb = A.cols / 3;
+  const upper = diag !== null;
   const marker = new Int32Array(mb).fill(-1);
   const rowPtr = alloc(Uint32Array, nb + 1, shared);
   // symbolic: count distinct block columns per block row
@@ -88,6 +102,7 @@ export function bsr3FromCsr(A: CsrMatrix, options: Bsr3Options = {}): Bsr3Matrix
     for (let i = 3 * I; i < 3 * I + 3; i++) {
       for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
         const J = (A.colIdx[p] / 3) | 0;
+        if (upper && J <= I) continue;
         if (marker[J] !== I) {
           marker[J] = I;
           nnzb++;
@@ -98,8 +113,8 @@ export function bsr3FromCsr(A: CsrMatrix, options: Bsr3Options = {}): Bsr3Matrix
   }
   const colIdx = alloc(Uint32Array, nnzb, shared);
   const values = alloc(Float64Array, 9 * nnzb, shared);
-  // numeric: CSR columns are sorted, so merging the three rows' block columns in
-  // order of first appearance is not sorted in general; collect and sort per block row.
+  // numeric: the three scalar rows of a block row interleave block columns,
+  // so collect the block columns, sort them, then scatter the values
   marker.fill(-1);
   const slot = new Int32Array(mb); // position of block column J in the current block row
   for (let I = 0; I < nb; I++) {
@@ -108,6 +123,7 @@ export function bsr3FromCsr(A: CsrMatrix, options: Bsr3Options = {}): Bsr3Matrix
     for (let i = 3 * I; i < 3 * I + 3; i++) {
       for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
         const J = (A.colIdx[p] / 3) | 0;
+        if (upper && J <= I) continue;
         if (marker[J] !== I) {
           marker[J] = I;
           colIdx[q++] = J;
@@ -120,11 +136,14 @@ export function bsr3FromCsr(A: CsrMatrix, options: Bsr3Options = {}): Bsr3Matrix
       for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
         const j = A.colIdx[p];
         const J = (j / 3) | 0;
-        values[9 * slot[J] + 3 * r + (j - 3 * J)] = A.values[p];
+        const c = j - 3 * J;
+        if (!upper) values[9 * slot[J] + 3 * r + c] = A.values[p];
+        else if (J === I) diag![9 * I + 3 * r + c] = A.values[p];
+        else if (J > I) values[9 * slot[J] + 3 * r + c] = A.values[p];
       }
     }
   }
-  return { blockRows: nb, blockCols: mb, rowPtr, colIdx, values };
+  return { rowPtr, colIdx, values };
 }
 
 /**
@@ -143,29 +162,9 @@ export function sbsr3FromCsr(A: CsrMatrix, options: Bsr3Options = {}): Sbsr3Matr
   checkCsr3(A, 'sbsr3FromCsr');
   if (A.rows !== A.cols) throw new DimensionMismatchError(`sbsr3FromCsr: matrix is ${A.rows}×${A.cols}, not square`);
   const shared = options.shared ?? false;
-  const full = bsr3FromCsr(A);
-  const nb = full.blockRows;
-  const rowPtr = alloc(Uint32Array, nb + 1, shared);
-  let cnt = 0;
-  for (let I = 0; I < nb; I++) {
-    for (let b = full.rowPtr[I]; b < full.rowPtr[I + 1]; b++) if (full.colIdx[b] > I) cnt++;
-    rowPtr[I + 1] = cnt;
-  }
-  const colIdx = alloc(Uint32Array, cnt, shared);
-  const values = alloc(Float64Array, 9 * cnt, shared);
+  const nb = A.rows / 3;
   const diag = alloc(Float64Array, 9 * nb, shared);
-  let q = 0;
-  for (let I = 0; I < nb; I++) {
-    for (let b = full.rowPtr[I]; b < full.rowPtr[I + 1]; b++) {
-      const J = full.colIdx[b];
-      if (J === I) diag.set(full.values.subarray(9 * b, 9 * b + 9), 9 * I);
-      else if (J > I) {
-        colIdx[q] = J;
-        values.set(full.values.subarray(9 * b, 9 * b + 9), 9 * q);
-        q++;
-      }
-    }
-  }
+  const { rowPtr, colIdx, values } = buildBlocks(A, shared, diag);
   return { blockRows: nb, diag, rowPtr, colIdx, values };
 }
 

@@ -9,7 +9,7 @@
  * shipped to the workers, so there is one implementation.
  */
 import { Worker } from 'node:worker_threads';
-import { DimensionMismatchError } from '../errors.js';
+import { DimensionMismatchError, SpineFeaError } from '../errors.js';
 import { bsr3RowsKernel, sbsr3RowsKernel, type Bsr3Matrix, type Sbsr3Matrix } from './bsr3.js';
 import type { FusedLinearOperator } from './csr.js';
 
@@ -64,6 +64,7 @@ export interface ParallelSpmvOptions {
 const GEN = 0; // bumped by the main thread to start a phase
 const DONE = 1; // workers finished in the current phase
 const OP = 2; // 0 = exit, 1 = BSR3 rows, 2 = symmetric accumulate, 3 = symmetric reduce
+const FAILED = 3; // set to 1 by a worker whose kernel threw (it still reports done, so nobody deadlocks)
 
 const WORKER_SOURCE = (kernels: string) => `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -87,9 +88,13 @@ for (;;) {
   gen = Atomics.load(ctrl, ${GEN});
   const op = Atomics.load(ctrl, ${OP});
   if (op === 0) break;
-  if (op === 1) dots[t] = bsr3RowsKernel(rowPtr, colIdx, values, x, y, w.rows[t], w.rows[t + 1]);
-  else if (op === 2) sbsr3RowsKernel(rowPtr, colIdx, values, diag, x, accs[t], w.rows[t], w.rows[t + 1]);
-  else if (op === 3) dots[t] = reduceAccumulatorsKernel(accs, starts, x, y, w.dofs[t], w.dofs[t + 1]);
+  try {
+    if (op === 1) dots[t] = bsr3RowsKernel(rowPtr, colIdx, values, x, y, w.rows[t], w.rows[t + 1]);
+    else if (op === 2) sbsr3RowsKernel(rowPtr, colIdx, values, diag, x, accs[t], w.rows[t], w.rows[t + 1]);
+    else if (op === 3) dots[t] = reduceAccumulatorsKernel(accs, starts, x, y, w.dofs[t], w.dofs[t + 1]);
+  } catch (e) {
+    Atomics.store(ctrl, ${FAILED}, 1);
+  }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
 }
@@ -185,16 +190,21 @@ async function createPool(spec: PoolSpec, symmetric: boolean): Promise<ParallelO
       if (done >= T - 1) break;
       Atomics.wait(ctrl, DONE, done);
     }
+    if (Atomics.load(ctrl, FAILED) !== 0) {
+      throw new SpineFeaError('PARALLEL_SPMV', 'parallel SpMV: a worker thread failed while computing its rows');
+    }
     let s = 0;
     for (let t = 0; t < T; t++) s += dots[t];
     return s;
   };
 
   const { rowPtr, colIdx, values, diag, rows } = spec;
+  let disposed = false;
   const applyDot = (x: Float64Array, y: Float64Array): number => {
     if (x.length !== n || y.length !== n) {
       throw new DimensionMismatchError(`operator of size ${n} applied to vectors of length ${x.length} / ${y.length}`);
     }
+    if (disposed) throw new SpineFeaError('PARALLEL_SPMV', 'parallel SpMV operator used after dispose()');
     xs.set(x);
     let dot: number;
     if (!symmetric) {
@@ -209,7 +219,6 @@ async function createPool(spec: PoolSpec, symmetric: boolean): Promise<ParallelO
     y.set(ys);
     return dot;
   };
-  let disposed = false;
   return {
     size: n,
     threads: T,
