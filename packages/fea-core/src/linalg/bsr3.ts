@@ -11,7 +11,7 @@
  * is time.
  */
 import { DimensionMismatchError } from '../errors.js';
-import type { FusedLinearOperator } from './csr.js';
+import { sortIndexRange, type FusedLinearOperator } from './csr.js';
 import type { CsrMatrix } from './types.js';
 
 /**
@@ -130,7 +130,7 @@ function buildBlocks(
         }
       }
     }
-    colIdx.subarray(start, q).sort();
+    sortIndexRange(colIdx, start, q);
     for (let b = start; b < q; b++) slot[colIdx[b]] = b;
     for (let i = 3 * I, r = 0; r < 3; i++, r++) {
       for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {

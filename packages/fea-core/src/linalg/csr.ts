@@ -19,12 +19,18 @@ function checkDim(name: string, n: number): void {
 }
 
 /**
- * Sorts `cols[start..end)` ascending. Rows of FE matrices hold ~30–90 entries,
- * where insertion sort beats a general sort; longer rows use the native
- * numeric `TypedArray.prototype.sort`.
+ * Sorts `cols[start..end)` ascending in place. Rows of FE matrices hold
+ * ~30–90 entries and arrive partly sorted (merged sorted rows), where
+ * insertion sort beats a general sort and allocates nothing; longer rows use
+ * the native numeric `TypedArray.prototype.sort`.
+ *
+ * @example
+ * ```ts
+ * sortIndexRange(colIdx, rowPtr[i], rowPtr[i + 1]);
+ * ```
  */
-function sortRange(cols: Uint32Array, start: number, end: number): void {
-  if (end - start > 64) {
+export function sortIndexRange(cols: Uint32Array, start: number, end: number): void {
+  if (end - start > 160) {
     cols.subarray(start, end).sort();
     return;
   }
@@ -119,7 +125,7 @@ export function csrFromTriplets(
         acc[j] += bVal[p];
       }
     }
-    sortRange(colTmp, rowStart, nnz);
+    sortIndexRange(colTmp, rowStart, nnz);
     // values are written after the sort, so they follow the sorted columns
     for (let p = rowStart; p < nnz; p++) bVal[p] = acc[colTmp[p]];
     rowPtr[i + 1] = nnz;
@@ -303,7 +309,7 @@ export function csrMultiply(A: CsrMatrix, B: CsrMatrix): CsrMatrix {
         }
       }
     }
-    sortRange(colIdx, start, q);
+    sortIndexRange(colIdx, start, q);
     for (let p = start; p < q; p++) values[p] = acc[colIdx[p]];
   }
   return { rows: m, cols: n, rowPtr, colIdx, values };
