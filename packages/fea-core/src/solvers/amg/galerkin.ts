@@ -297,7 +297,15 @@ export function galerkinProduct(
           const kb = coarseStart[b + 1] - coarseStart[b];
           const src = pOff[e] + lj * kb;
           const dst = wOffOf[b] + li * kb;
-          for (let c = 0; c < kb; c++) scratch[dst + c] += aij * pVal[src + c]; // W_ic += a_ij·P_jc
+          if (kb === 6) {
+            // W_ic += a_ij·P_jc, unrolled for the usual full aggregate (6 rigid modes)
+            scratch[dst] += aij * pVal[src];
+            scratch[dst + 1] += aij * pVal[src + 1];
+            scratch[dst + 2] += aij * pVal[src + 2];
+            scratch[dst + 3] += aij * pVal[src + 3];
+            scratch[dst + 4] += aij * pVal[src + 4];
+            scratch[dst + 5] += aij * pVal[src + 5];
+          } else for (let c = 0; c < kb; c++) scratch[dst + c] += aij * pVal[src + c]; // W_ic += a_ij·P_jc
         }
       }
     }
@@ -329,7 +337,15 @@ export function galerkinProduct(
             const pr = pVal[prow + r];
             if (pr === 0) continue;
             const d = dst + r * kb;
-            for (let c = 0; c < kb; c++) cVal[d + c] += pr * scratch[wrow + c]; // (A_c)_rc += P_ir·W_ic
+            if (kb === 6) {
+              // (A_c)_rc += P_ir·W_ic, unrolled for kb = 6
+              cVal[d] += pr * scratch[wrow];
+              cVal[d + 1] += pr * scratch[wrow + 1];
+              cVal[d + 2] += pr * scratch[wrow + 2];
+              cVal[d + 3] += pr * scratch[wrow + 3];
+              cVal[d + 4] += pr * scratch[wrow + 4];
+              cVal[d + 5] += pr * scratch[wrow + 5];
+            } else for (let c = 0; c < kb; c++) cVal[d + c] += pr * scratch[wrow + c]; // (A_c)_rc += P_ir·W_ic
           }
         }
       }

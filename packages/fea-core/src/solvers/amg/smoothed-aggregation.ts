@@ -42,7 +42,10 @@ export interface AmgOptions {
   nullSpaceDim: number;
   /** Strength threshold θ of the block strength test. Default 0.08. */
   strengthThreshold?: number;
-  /** Smoother: 'chebyshev' (default) or 'jacobi' (damped, ω = 2/(ρ/30 + ρ)·… see below). */
+  /**
+   * Smoother: 'chebyshev' (default; polynomial in D⁻¹A on [ρ/30, 1.1ρ]) or 'jacobi'
+   * (`chebyshevDegree` damped Jacobi sweeps, ω = 2/(ρ/30 + 1.1ρ)). Both are symmetric.
+   */
   smoother?: 'chebyshev' | 'jacobi';
   /** Chebyshev polynomial degree (SpMVs per smoothing step). Default 2. */
   chebyshevDegree?: number;
@@ -763,29 +766,34 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     const { A: Am, invDiag: iD, x, b, r, d, n } = L;
     const theta = 0.5 * (L.hi + L.lo);
     const delta = 0.5 * (L.hi - L.lo);
-    if (zeroGuess) r.set(b);
-    else residual(Am, x, b, r);
     if (smoother === 'jacobi') {
       const w = 1 / theta;
       for (let s = 0; s < m; s++) {
-        if (s > 0) residual(Am, x, b, r);
-        if (zeroGuess && s === 0) for (let i = 0; i < n; i++) x[i] = w * iD[i] * r[i];
-        else for (let i = 0; i < n; i++) x[i] += w * iD[i] * r[i];
+        if (s === 0 && zeroGuess) {
+          for (let i = 0; i < n; i++) x[i] = w * iD[i] * b[i]; // x ← ω·D⁻¹b
+          continue;
+        }
+        residual(Am, x, b, r); // r ← b − A·x
+        for (let i = 0; i < n; i++) x[i] += w * iD[i] * r[i]; // x ← x + ω·D⁻¹r
       }
       return;
     }
     const sigma = theta / delta;
     let rho0 = 1 / sigma;
     const it = 1 / theta;
-    if (zeroGuess) for (let i = 0; i < n; i++) x[i] = d[i] = it * iD[i] * r[i];
-    else
+    if (zeroGuess) {
+      for (let i = 0; i < n; i++) x[i] = d[i] = it * iD[i] * b[i]; // r = b, d = D⁻¹r/θ, x = d
+    } else {
+      residual(Am, x, b, r); // r ← b − A·x
       for (let i = 0; i < n; i++) {
         const di = it * iD[i] * r[i];
         d[i] = di;
         x[i] += di;
       }
+    }
     for (let s = 1; s < m; s++) {
-      spmvSub(Am, d, r); // r ← r − A·d
+      if (s === 1 && zeroGuess) residual(Am, d, b, r); // r ← b − A·d (x = d so far)
+      else spmvSub(Am, d, r); // r ← r − A·d
       const rho1 = 1 / (2 * sigma - rho0);
       const c1 = rho1 * rho0;
       const c2 = (2 * rho1) / delta;
@@ -849,9 +857,10 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
       if (r.length !== fine.n || z.length !== fine.n) {
         throw new DimensionMismatchError(`SA-AMG of size ${fine.n} applied to vectors of length ${r.length} / ${z.length}`);
       }
-      fine.b.set(r);
+      // The fine level reads r and writes z directly (no copies); r is never written.
+      fine.b = r;
+      fine.x = z;
       vcycle();
-      z.set(fine.x);
     },
     describe(): string {
       const head = '| level | rows | nnz | blocks | nnz/row | ρ(D⁻¹A) |\n|---:|---:|---:|---:|---:|---:|';
