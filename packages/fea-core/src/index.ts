@@ -11,7 +11,6 @@ export * from './fem/element-family.js';
 export * from './fem/elements/index.js';
 export * from './fem/material.js';
 export * from './fem/assemble.js';
-export * from './solvers/nodal-block-jacobi.js';
 export * from './model/index.js';
 export * from './post/index.js';
 export * from './spine/index.js';
