@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliUsageError } from './cli-error.js';
 import { demoCommand } from './demo.js';
 import { solveCommand } from './solve.js';
+import { runCommand } from './run.js';
+import { exportCommand, meshCommand } from './mesh-export.js';
 
 /** One subcommand: its option spec, help text and handler. */
 export interface Command {
@@ -12,7 +14,7 @@ export interface Command {
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
-const COMMANDS: Command[] = [demoCommand, solveCommand];
+const COMMANDS: Command[] = [runCommand, meshCommand, solveCommand, exportCommand, demoCommand];
 
 /** Register more subcommands (used by the modules that add them). */
 export function registerCommand(c: Command): void {
