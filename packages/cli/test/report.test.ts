@@ -14,9 +14,11 @@ import {
   niceTicks,
   percentile,
   regionGroups,
+  regionNodalAverage,
   renderReportHtml,
   romChartSvg,
   scaleTicks,
+  splitSurfaceByRegion,
   validateReportData,
   writeReport,
   type ReportData,
@@ -212,45 +214,98 @@ describe('ROM chart', () => {
 // ---------------------------------------------------------------------------
 // The whole page in headless Chromium, from a real segment mesh.
 
-function surfaceOf(model: LumbarSegmentModel, name: string, implantIds: Set<number>): ReportSurface {
-  const s = boundaryTriangles(model.mesh, { byRegion: true, float32: true });
-  const positions = s.positions as Float32Array;
-  const nv = positions.length / 3;
-  const vonMises = new Float32Array(nv);
-  const displacement = new Float32Array(3 * nv);
-  // Fake fields: tissue stress grows with height (0.05 … ~20 MPa), implants are
-  // two decades higher (as in a solved model); displacement is a flexion-like
-  // rotation about the lateral axis growing with height.
-  for (let t = 0; t < s.regionIds.length; t++) {
-    const implant = implantIds.has(s.regionIds[t]);
-    for (let k = 0; k < 3; k++) {
-      const v = s.indices[3 * t + k];
-      const z = positions[3 * v + 2];
-      vonMises[v] = implant ? 100 + 4 * z : 0.05 + 0.3 * z;
-    }
+/** Centroid z of every cell, mm. */
+function cellCentroidZ(model: LumbarSegmentModel): Float64Array {
+  const { nodes, cells } = model.mesh;
+  const nc = cells.length / 8;
+  const z = new Float64Array(nc);
+  for (let c = 0; c < nc; c++) {
+    let s = 0;
+    for (let j = 0; j < 8; j++) s += nodes[3 * cells[8 * c + j] + 2];
+    z[c] = s / 8;
   }
+  return z;
+}
+
+/**
+ * Report surface of a model with fake fields: element stress grows with
+ * height in tissue (0.05 … ~20 MPa) and is two decades higher in implants (as
+ * in a solved model); displacement is a flexion-like rotation about the
+ * lateral axis growing with height.
+ */
+function surfaceOf(model: LumbarSegmentModel, name: string, implantIds: Set<number>): ReportSurface {
+  const split = splitSurfaceByRegion(boundaryTriangles(model.mesh, { byRegion: true }));
+  const zc = cellCentroidZ(model);
+  const cellVm = new Float64Array(zc.length);
+  for (let c = 0; c < zc.length; c++) cellVm[c] = implantIds.has(model.mesh.materialIds[c]) ? 100 + 4 * zc[c] : 0.05 + 0.3 * zc[c];
+  const vonMises = regionNodalAverage(model.mesh, split, cellVm);
+  const positions = split.positions;
+  const nv = positions.length / 3;
+  const displacement = new Float32Array(3 * nv);
   for (let v = 0; v < nv; v++) {
     const z = positions[3 * v + 2];
     displacement[3 * v + 1] = 0.002 * z * z;
     displacement[3 * v + 2] = -0.02 * positions[3 * v + 1] * (z / 70);
   }
-  return { name, loadCase: 'flexion 7.5 Nm', positions, indices: s.indices, regionIds: s.regionIds, vonMises, displacement };
+  return { name, loadCase: 'flexion 7.5 Nm', positions, indices: split.indices, regionIds: split.regionIds, vonMises, displacement };
 }
+
+let modelsCache: { intact: LumbarSegmentModel; instrumented: LumbarSegmentModel } | undefined;
+/** The intact and instrumented L4-L5 segments at 2 mm (built once, ~0.7 s each). */
+function segmentModels(): { intact: LumbarSegmentModel; instrumented: LumbarSegmentModel } {
+  if (!modelsCache) {
+    const intactP = { ...defaultParameters('L4'), resolution: 2 };
+    const instrP = { ...defaultParameters('L4'), resolution: 2 };
+    instrP.implants = defaultImplants(instrP);
+    modelsCache = { intact: buildLumbarSegment(intactP), instrumented: buildLumbarSegment(instrP) };
+  }
+  return modelsCache;
+}
+
+describe('per-region surface fields', () => {
+  it('splits vertices so each belongs to one region, keeping positions and triangle order', () => {
+    const { instrumented } = segmentModels();
+    const s = boundaryTriangles(instrumented.mesh, { byRegion: true });
+    const split = splitSurfaceByRegion(s);
+    expect(split.indices.length).toBe(s.indices.length);
+    expect(split.positions.length).toBeGreaterThan(s.positions.length); // interfaces exist, so vertices were duplicated
+    const bad: string[] = [];
+    for (let t = 0; t < split.regionIds.length; t++)
+      for (let k = 0; k < 3; k++) {
+        const w = split.indices[3 * t + k];
+        const v = s.indices[3 * t + k];
+        if (split.vertexRegions[w] !== split.regionIds[t]) bad.push(`triangle ${t}: vertex region ${split.vertexRegions[w]} ≠ ${split.regionIds[t]}`);
+        if (split.nodeIds[w] !== s.nodeIds[v]) bad.push(`triangle ${t}: node ${split.nodeIds[w]} ≠ ${s.nodeIds[v]}`);
+        for (let d = 0; d < 3; d++) if (split.positions[3 * w + d] !== Math.fround(s.positions[3 * v + d])) bad.push(`triangle ${t}: position moved`);
+      }
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+
+  it('averages only the cells of the vertex region: implant stress does not smear onto bone', () => {
+    const { instrumented } = segmentModels();
+    const mesh = instrumented.mesh;
+    const implant = new Set(mesh.regionNames!.map((n, i) => (n.startsWith('implant.') ? i : -1)).filter((i) => i >= 0));
+    const split = splitSurfaceByRegion(boundaryTriangles(mesh, { byRegion: true }));
+    const cellVm = Float64Array.from(mesh.materialIds, (r) => (implant.has(r) ? 300 : 1 + r));
+    const vm = regionNodalAverage(mesh, split, cellVm);
+    // Region-constant cell values must come back exactly (float32 of small integers is exact).
+    const wrong: number[] = [];
+    for (let w = 0; w < vm.length; w++) if (vm[w] !== (implant.has(split.vertexRegions[w]) ? 300 : 1 + split.vertexRegions[w])) wrong.push(w);
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(() => regionNodalAverage(mesh, split, new Float64Array(3))).toThrow(InvalidReportDataError);
+  });
+});
 
 const chromiumState = chromiumAvailability();
 if (!chromiumState.run) console.warn(`report.test.ts: skipping the browser test — ${chromiumState.message}`);
 
-describe.skipIf(!chromiumState.run)('report.html in headless Chromium', () => {
+describe.skipIf(!chromiumState.run)(`report.html in headless Chromium${chromiumState.run ? '' : ` (skipped: ${chromiumState.message})`}`, () => {
   let dir = '';
   let data: ReportData;
   let html = '';
 
   beforeAll(async () => {
-    const intactP = { ...defaultParameters('L4'), resolution: 2 };
-    const instrP = { ...defaultParameters('L4'), resolution: 2 };
-    instrP.implants = defaultImplants(instrP);
-    const intact = buildLumbarSegment(intactP);
-    const instrumented = buildLumbarSegment(instrP);
+    const { intact, instrumented } = segmentModels();
     const regionNames = instrumented.mesh.regionNames!;
     // The intact mesh's region ids are a prefix of the instrumented ones (implants come last).
     expect(intact.mesh.regionNames).toEqual(regionNames.slice(0, intact.mesh.regionNames!.length));

@@ -11,3 +11,4 @@ export * from './rom-chart.js';
 export { legendMarkup } from './legend.js';
 export { escapeHtml, tableHtml } from './html.js';
 export { viewerBundle } from './viewer-bundle.js';
+export * from './surface-fields.js';

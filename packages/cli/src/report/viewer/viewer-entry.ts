@@ -144,8 +144,8 @@ function main(): void {
   headlight.position.set(0.3, 0.6, 1); // relative to the camera: slightly above and to the side
   camera.add(headlight);
 
-  const stressMaterial = new THREE.MeshLambertMaterial({ vertexColors: true, side: THREE.DoubleSide });
-  const metalMaterial = new THREE.MeshLambertMaterial({ color: METAL_COLOUR, side: THREE.DoubleSide });
+  const stressMaterial = new THREE.MeshLambertMaterial({ vertexColors: true, side: THREE.DoubleSide, flatShading: true });
+  const metalMaterial = new THREE.MeshLambertMaterial({ color: METAL_COLOUR, side: THREE.DoubleSide, flatShading: true });
   const tissueMesh = new THREE.Mesh(surfaces[0].tissue, stressMaterial);
   const implantMesh = new THREE.Mesh(surfaces[0].implant, stressMaterial);
   const outline = new THREE.LineSegments(new THREE.BufferGeometry(), new THREE.LineBasicMaterial({ color: OUTLINE_COLOUR }));
