@@ -1,1 +1,9 @@
-export {};
+export * from './errors.js';
+export * from './sampling.js';
+export * from './design-space.js';
+export * from './design-mapping.js';
+export * from './inputs.js';
+export * from './features.js';
+export * from './records.js';
+export * from './simulate.js';
+export * from './sweep.js';

@@ -1,0 +1,130 @@
+/**
+ * Feature and target encoding of design points and sweep records for the
+ * surrogate (browser-safe). Features: the numeric inputs in their units (NaN
+ * when the configuration lacks the implant) and one-hot columns of the
+ * categorical inputs (all zero for an absent implant). Targets: the clinical
+ * figures, implant stresses in log space (they span decades and are positive).
+ */
+import { DESIGN_INPUTS, type DesignPoint } from './design-space.js';
+
+/** A regression target of the surrogate. */
+export interface TargetSpec {
+  /** Field of the record's outputs. */
+  name: 'romDeg' | 'idpMPa' | 'loadDistributionEfficiency' | 'implantVonMisesPeakMPa' | 'implantVonMisesP99MPa';
+  unit: string;
+  /** 'log': the network predicts ln(value) (positive, heavy-tailed figures). */
+  transform: 'identity' | 'log';
+  description: string;
+}
+
+/** The regressor's outputs, in column order. */
+export const TARGETS: readonly TargetSpec[] = [
+  { name: 'romDeg', unit: 'deg', transform: 'identity', description: 'range of motion about the motion axis' },
+  { name: 'idpMPa', unit: 'MPa', transform: 'identity', description: 'intradiscal pressure (nucleus mean)' },
+  { name: 'loadDistributionEfficiency', unit: '1', transform: 'identity', description: 'uniformity of the endplate compressive stress (1 = uniform)' },
+  { name: 'implantVonMisesPeakMPa', unit: 'MPa', transform: 'log', description: 'peak implant von Mises stress (worst implant; instrumented only)' },
+  { name: 'implantVonMisesP99MPa', unit: 'MPa', transform: 'log', description: '99th-percentile implant von Mises stress (instrumented only)' },
+];
+
+/** One feature column: a numeric input or one category of a categorical input. */
+export interface FeatureColumn {
+  /** e.g. `momentNm` or `motion=flexion`. */
+  name: string;
+  input: keyof DesignPoint;
+  /** For one-hot columns, the category. */
+  category?: string;
+}
+
+/** Feature columns in order: numeric inputs first (input order), then one-hot columns. */
+export const FEATURE_COLUMNS: readonly FeatureColumn[] = [
+  ...DESIGN_INPUTS.filter((s) => s.kind === 'numeric').map((s) => ({ name: s.name as string, input: s.name })),
+  ...DESIGN_INPUTS.flatMap((s) => (s.kind === 'categorical' ? s.choices.map((c) => ({ name: `${s.name}=${c}`, input: s.name, category: c })) : [])),
+];
+
+/** Number of feature columns. */
+export const FEATURE_COUNT = FEATURE_COLUMNS.length;
+
+/**
+ * Raw features of design points: n × {@link FEATURE_COUNT}, row-major, NaN for
+ * the numeric inputs of an implant the configuration lacks.
+ * @example
+ * ```ts
+ * const x = encodeFeatures([point]); // Float64Array(FEATURE_COUNT)
+ * ```
+ */
+export function encodeFeatures(points: readonly DesignPoint[]): Float64Array {
+  const d = FEATURE_COUNT;
+  const x = new Float64Array(points.length * d);
+  points.forEach((p, i) => {
+    FEATURE_COLUMNS.forEach((c, j) => {
+      const v = (p as unknown as Record<string, unknown>)[c.input];
+      if (c.category !== undefined) x[i * d + j] = v === c.category ? 1 : 0;
+      else x[i * d + j] = v === null || v === undefined ? NaN : Number(v);
+    });
+  });
+  return x;
+}
+
+/** Per-column affine normalisation z = (x − mean) / sd; NaN (absent) maps to 0. */
+export interface Normalisation {
+  mean: number[];
+  sd: number[];
+}
+
+/**
+ * Fit a normalisation on the columns of an n × d matrix, ignoring NaN.
+ * One-hot columns (values 0/1 only) are left as they are (mean 0, sd 1). A
+ * constant column gets sd 1.
+ * @example
+ * ```ts
+ * const norm = fitNormalisation(x, n, d);
+ * ```
+ */
+export function fitNormalisation(x: ArrayLike<number>, n: number, d: number, oneHot: readonly boolean[] = []): Normalisation {
+  const mean: number[] = [], sd: number[] = [];
+  for (let j = 0; j < d; j++) {
+    if (oneHot[j]) {
+      mean.push(0);
+      sd.push(1);
+      continue;
+    }
+    let s = 0, s2 = 0, m = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i * d + j];
+      if (Number.isNaN(v)) continue;
+      s += v;
+      m++;
+    }
+    const mu = m ? s / m : 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i * d + j];
+      if (!Number.isNaN(v)) s2 += (v - mu) ** 2;
+    }
+    const sigma = m > 1 ? Math.sqrt(s2 / (m - 1)) : 0;
+    mean.push(mu);
+    sd.push(sigma > 1e-12 ? sigma : 1);
+  }
+  return { mean, sd };
+}
+
+/**
+ * Apply a normalisation: n × d Float32Array for the network, NaN → 0 (the mean).
+ * @example
+ * ```ts
+ * const z = normalise(encodeFeatures(points), points.length, norm);
+ * ```
+ */
+export function normalise(x: ArrayLike<number>, n: number, norm: Normalisation): Float32Array {
+  const d = norm.mean.length;
+  const z = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j];
+      z[i * d + j] = Number.isNaN(v) ? 0 : (v - norm.mean[j]) / norm.sd[j];
+    }
+  }
+  return z;
+}
+
+/** One-hot flags of {@link FEATURE_COLUMNS}. */
+export const ONE_HOT: readonly boolean[] = FEATURE_COLUMNS.map((c) => c.category !== undefined);

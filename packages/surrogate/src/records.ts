@@ -1,0 +1,146 @@
+/**
+ * Sweep records: one JSON object per line (JSONL) per finished design point,
+ * ok or failed. Appending is crash-safe: each line is written whole with one
+ * `write` and `fsync`ed; on reopening, a torn last line (no trailing newline,
+ * from a kill mid-write) is cut off, so a resumed sweep never sees half a record.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { DatasetFormatError } from './errors.js';
+import type { DesignPoint } from './design-space.js';
+
+/** Clinical figures of one solved design point (summary.json's per-case schema). Units in the names. */
+export interface RecordOutputs {
+  romDeg: number;
+  idpMPa: number;
+  /** Null when the endplate carries no compression. */
+  loadDistributionEfficiency: number | null;
+  /** Null when uninstrumented. */
+  implantVonMisesPeakMPa: number | null;
+  implantVonMisesP99MPa: number | null;
+  anteriorLoadShare: number | null;
+  unstable: boolean;
+  instabilityReason: string;
+  rotationDeg: [number, number, number];
+  translationMm: [number, number, number];
+  implants: { name: string; kind: string; material: string; peakMPa: number; p99MPa: number; yieldSafetyFactor: number; fatigueSafetyFactor: number }[];
+}
+
+/** Solver diagnostics of one design point. */
+export interface RecordSolver {
+  converged: boolean;
+  iterations: number;
+  relativeResidual: number;
+  facetActiveSetIterations: number;
+  ligamentActiveSetIterations: number;
+  preconditioner: string;
+  cells: number;
+  freeDofs: number;
+}
+
+/**
+ * One line of a sweep file.
+ * @example
+ * ```ts
+ * const r: SweepRecord = JSON.parse(line);
+ * if (r.status === 'ok') console.log(r.outputs!.romDeg);
+ * ```
+ */
+export interface SweepRecord {
+  /** `<index>-<hash>`: design point index and the first 12 hex digits of sha256(inputs, resolution). */
+  key: string;
+  /** Design point index in the sampler's sequence. */
+  index: number;
+  status: 'ok' | 'failed';
+  inputs: DesignPoint;
+  /** Voxel size of the mesh, mm. */
+  resolution: number;
+  outputs?: RecordOutputs;
+  solver?: RecordSolver;
+  /** Why it failed: the error's class, code, message and (for a parameter refusal) the parameter. */
+  error?: { name: string; code?: string; message: string; parameter?: string; stage: 'mesh' | 'solve' | 'worker' };
+  /** Wall times, ms. */
+  timing: { meshMs: number; solveMs: number; totalMs: number };
+  /** `@spinefea/core@<version>+<git commit>`. */
+  solverVersion: string;
+  finishedAt: string;
+}
+
+/**
+ * Canonical key of a design point: index + hash of its inputs and resolution.
+ * Keys are stable across runs (the JSON has a fixed key order: {@link DESIGN_INPUTS}'s).
+ * @example
+ * ```ts
+ * recordKey(17, point, 2); // '17-3fa4c1d09b2e'
+ * ```
+ */
+export function recordKey(index: number, inputs: DesignPoint, resolution: number): string {
+  const canon = JSON.stringify({ inputs: Object.keys(inputs).sort().map((k) => [k, (inputs as unknown as Record<string, unknown>)[k]]), resolution });
+  return `${index}-${createHash('sha256').update(canon).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * Read a sweep file (`.jsonl` or `.jsonl.gz`). A torn last line (no trailing
+ * newline) is skipped and reported in `tornTail`; any other unparsable line is a
+ * {@link DatasetFormatError} with its line number.
+ *
+ * @example
+ * ```ts
+ * const { records } = readRecords('packages/surrogate/data/pilot.jsonl');
+ * ```
+ */
+export function readRecords(file: string): { records: SweepRecord[]; tornTail: boolean } {
+  if (!existsSync(file)) return { records: [], tornTail: false };
+  const buf = readFileSync(file);
+  const text = (file.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
+  const lines = text.split('\n');
+  const tornTail = lines[lines.length - 1] !== '';
+  lines.pop(); // the part after the last newline: '' or a torn record
+  const records: SweepRecord[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let r: SweepRecord;
+    try {
+      r = JSON.parse(line);
+    } catch (e) {
+      throw new DatasetFormatError(file, `not JSON: ${(e as Error).message}`, i + 1);
+    }
+    if (typeof r.key !== 'string' || (r.status !== 'ok' && r.status !== 'failed') || typeof r.inputs !== 'object') {
+      throw new DatasetFormatError(file, 'not a sweep record (needs key, status ok|failed, inputs)', i + 1);
+    }
+    records.push(r);
+  });
+  return { records, tornTail };
+}
+
+/**
+ * An append-only record file. Opening cuts a torn last line; every
+ * {@link RecordWriter.append} writes one whole line and fsyncs it.
+ */
+export class RecordWriter {
+  private fd: number;
+  constructor(readonly file: string) {
+    this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+    const size = statSync(file).size;
+    if (size > 0) {
+      // Find the last newline and cut what follows it (a line torn by a kill mid-write).
+      const text = readFileSync(file, 'utf8');
+      const keep = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8');
+      if (keep !== size) ftruncateSync(this.fd, keep);
+    }
+  }
+
+  /** Append one record as one line, then fsync (a crash leaves whole lines plus at most one torn tail). */
+  append(r: SweepRecord): void {
+    const line = Buffer.from(JSON.stringify(r) + '\n', 'utf8');
+    const end = statSync(this.file).size;
+    let off = 0;
+    while (off < line.length) off += writeSync(this.fd, line, off, line.length - off, end + off);
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The sweep runner: design points from a seeded sampler, solved by a pool of
+ * child processes (one per core by default), each result appended to a JSONL
+ * file the moment it finishes (one fsynced line), a progress bar with ETA on
+ * stderr. Resumable: on restart the keys already in the file (index + input
+ * hash) are skipped, a torn last line is cut, so an interrupted sweep loses at
+ * most the cases that were running and never duplicates a finished one.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { SurrogateInputError } from './errors.js';
+import { DESIGN_DIMENSIONS, DESIGN_INPUTS, type DesignPoint } from './design-space.js';
+import { designPointFromUnitCube } from './design-mapping.js';
+import { sampleUnitCube, type SamplerName } from './sampling.js';
+import { readRecords, recordKey, RecordWriter, type SweepRecord } from './records.js';
+import type { SimulationSettings } from './simulate.js';
+
+/** Options of {@link runSweep}. */
+export interface SweepOptions extends SimulationSettings {
+  /** Output file: `.jsonl`, or `.jsonl.gz` (records go to the `.jsonl` beside it while running, compressed at the end). */
+  out: string;
+  /** Design points (indices `start … start + points − 1` of the sampler's sequence). */
+  points: number;
+  /** First design point index (default 0): shard a sweep over machines by disjoint ranges. */
+  start?: number;
+  sampler?: SamplerName;
+  seed?: number;
+  /** Worker processes (default: all cores). */
+  workers?: number;
+  /** Solve again the points recorded as failed (default false: a failure is a finished case). */
+  retryFailed?: boolean;
+  /**
+   * Module that simulates one point instead of the solver (tests): it exports
+   * `simulate(index, point, settings): SweepRecord | Promise<SweepRecord>`. Absolute path.
+   */
+  simulatorModule?: string;
+  /** Progress bar on stderr (default true). */
+  progress?: boolean;
+  /** Called after each finished point. */
+  onRecord?: (r: SweepRecord, done: number, total: number) => void;
+}
+
+/** What {@link runSweep} did. */
+export interface SweepSummary {
+  file: string;
+  /** Points in the requested range. */
+  total: number;
+  /** Already in the file before this run (skipped). */
+  skipped: number;
+  /** Solved in this run. */
+  solved: number;
+  ok: number;
+  failed: number;
+  wallSeconds: number;
+  /** Mean wall time of one point over the points solved in this run, s (per worker). */
+  meanPointSeconds: number;
+  /** Data card file. */
+  card: string;
+}
+
+/** The design points of a sweep: indices start…start+n−1 of the seeded sampler. */
+export function sweepDesignPoints(sampler: SamplerName, seed: number, start: number, n: number): { index: number; point: DesignPoint }[] {
+  const u = sampleUnitCube(sampler, start + n, DESIGN_DIMENSIONS, seed);
+  const out: { index: number; point: DesignPoint }[] = [];
+  for (let i = start; i < start + n; i++) out.push({ index: i, point: designPointFromUnitCube(u.subarray(i * DESIGN_DIMENSIONS, (i + 1) * DESIGN_DIMENSIONS)) });
+  return out;
+}
+
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '—';
+  if (s < 60) return `${s.toFixed(0)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** The worker entry next to this module (`.ts` from source, `.js` from a build) and the flags it needs. */
+function workerEntry(): { path: string; execArgv: string[] } {
+  for (const ext of ['js', 'ts']) {
+    const p = fileURLToPath(new URL(`./sweep-worker.${ext}`, import.meta.url));
+    if (existsSync(p)) return { path: p, execArgv: ext === 'ts' ? ['--conditions=@spinefea/source', '--import', 'tsx'] : [] };
+  }
+  throw new Error(`sweep-worker not found next to ${fileURLToPath(import.meta.url)}`);
+}
+
+/** Paths of a sweep's working JSONL, final file and data card. */
+export function sweepPaths(out: string): { jsonl: string; final: string; card: string } {
+  const jsonl = out.endsWith('.gz') ? out.slice(0, -3) : out;
+  return { jsonl, final: out, card: jsonl.replace(/\.jsonl$/, '') + '.card.json' };
+}
+
+/**
+ * Run (or resume) a sweep.
+ *
+ * @example
+ * ```ts
+ * const s = await runSweep({ out: 'data/pilot.jsonl', points: 4, resolution: 2, seed: 1 });
+ * console.log(`${s.ok} ok, ${s.failed} failed, ${s.meanPointSeconds.toFixed(1)} s per point`);
+ * ```
+ */
+export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
+  const t0 = performance.now();
+  const sampler = o.sampler ?? 'sobol';
+  const seed = o.seed ?? 1;
+  const start = o.start ?? 0;
+  if (!Number.isInteger(o.points) || o.points < 1) throw new SurrogateInputError('points', `must be a positive integer, got ${o.points}`);
+  if (!Number.isInteger(start) || start < 0) throw new SurrogateInputError('start', `must be a non-negative integer, got ${start}`);
+  if (!(o.resolution >= 0.25 && o.resolution <= 2)) throw new SurrogateInputError('resolution', `${o.resolution} mm is outside 0.25–2 mm`);
+  const nWorkers = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.points));
+  const paths = sweepPaths(o.out);
+  // Resume from a compressed file when the working file is gone.
+  if (!existsSync(paths.jsonl) && paths.final !== paths.jsonl && existsSync(paths.final)) {
+    writeFileSync(paths.jsonl, gunzipSync(readFileSync(paths.final)));
+  }
+  const existing = readRecords(paths.jsonl).records;
+  const doneKeys = new Set(existing.filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => r.key));
+  const all = sweepDesignPoints(sampler, seed, start, o.points);
+  const todo = all.filter(({ index, point }) => !doneKeys.has(recordKey(index, point, o.resolution)));
+  const writer = new RecordWriter(paths.jsonl);
+  const progress = o.progress ?? true;
+  const total = all.length;
+  const skipped = total - todo.length;
+  let ok = 0, failed = 0, solved = 0, sumPoint = 0;
+  const tty = process.stderr.isTTY;
+  const bar = (final = false) => {
+    if (!progress) return;
+    const done = skipped + solved;
+    const el = (performance.now() - t0) / 1000;
+    const rate = solved > 0 ? el / solved : NaN; // wall s per point with all workers
+    const eta = (todo.length - solved) * rate;
+    const w = 24;
+    const fill = Math.round((w * done) / Math.max(1, total));
+    const line = `sweep [${'#'.repeat(fill)}${'-'.repeat(w - fill)}] ${done}/${total} (${skipped} resumed) ok ${ok} failed ${failed} · ${(sumPoint / Math.max(1, solved)).toFixed(1)} s/point/worker · elapsed ${fmtDuration(el)} · ETA ${solved ? fmtDuration(eta) : '—'}`;
+    process.stderr.write(tty ? `\r${line}${final ? '\n' : ''}` : `${line}\n`);
+  };
+  bar();
+
+  const settings: SimulationSettings = { resolution: o.resolution, preconditioner: o.preconditioner, maxIterations: o.maxIterations };
+  const queue = todo.slice();
+  const entry = workerEntry();
+  const children: ChildProcess[] = [];
+  const finish = (r: SweepRecord) => {
+    writer.append(r);
+    solved++;
+    if (r.status === 'ok') ok++;
+    else failed++;
+    sumPoint += r.timing.totalMs / 1000;
+    o.onRecord?.(r, skipped + solved, total);
+    bar();
+  };
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(nWorkers, Math.max(1, queue.length)) }, () =>
+        new Promise<void>((resolve, reject) => {
+          if (queue.length === 0) return resolve();
+          let child = spawnWorker();
+          let current: { index: number; point: DesignPoint } | undefined;
+          function spawnWorker(): ChildProcess {
+            const c = fork(entry.path, [], {
+              execArgv: entry.execArgv,
+              env: { ...process.env, ...(o.simulatorModule ? { SPINEFEA_SWEEP_SIMULATOR: o.simulatorModule } : {}) },
+              stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+            });
+            children.push(c);
+            c.on('message', (m: { type: string; record?: SweepRecord }) => {
+              if (m.type === 'result' && m.record) {
+                current = undefined;
+                finish(m.record);
+                next();
+              }
+            });
+            c.on('exit', (code, signal) => {
+              if (!current) return;
+              // The worker died on a case (out of memory, crash): record it, carry on with a new worker.
+              const t = current;
+              current = undefined;
+              finish({
+                key: recordKey(t.index, t.point, o.resolution),
+                index: t.index,
+                status: 'failed',
+                inputs: t.point,
+                resolution: o.resolution,
+                error: { name: 'WorkerExit', message: `worker process exited (code ${code}, signal ${signal}) while solving`, stage: 'worker' },
+                timing: { meshMs: 0, solveMs: 0, totalMs: 0 },
+                solverVersion: '?',
+                finishedAt: new Date().toISOString(),
+              });
+              if (queue.length === 0) return resolve();
+              child = spawnWorker();
+              next();
+            });
+            c.on('error', reject);
+            return c;
+          }
+          function next(): void {
+            const t = queue.shift();
+            if (!t) {
+              child.disconnect();
+              return resolve();
+            }
+            current = t;
+            child.send({ type: 'task', index: t.index, point: t.point, settings });
+          }
+          next();
+        }),
+      ),
+    );
+  } finally {
+    for (const c of children) if (c.connected) c.disconnect();
+    writer.close();
+  }
+  bar(true);
+
+  // Data card: counts over the whole file; wall time accumulated over resumed runs.
+  const records = readRecords(paths.jsonl).records;
+  let previous = 0;
+  if (existsSync(paths.card)) {
+    try {
+      previous = JSON.parse(readFileSync(paths.card, 'utf8')).wallSecondsTotal ?? 0;
+    } catch {
+      previous = 0;
+    }
+  }
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const okRecs = records.filter((r) => r.status === 'ok');
+  const card = {
+    format: 'spinefea-sweep-card/1',
+    file: paths.final,
+    sampler: sampler === 'sobol' ? "Sobol' (Joe–Kuo 6.21201 direction numbers, seeded digital shift)" : 'Latin hypercube (mulberry32 PRNG)',
+    samplerName: sampler,
+    seed,
+    indices: [start, start + o.points - 1],
+    resolutionMm: o.resolution,
+    preconditioner: o.preconditioner ?? 'amg',
+    solverVersions: [...new Set(records.map((r) => r.solverVersion))],
+    inputs: DESIGN_INPUTS,
+    records: records.length,
+    ok: okRecs.length,
+    failed: records.length - okRecs.length,
+    unstable: okRecs.filter((r) => r.outputs?.unstable).length,
+    failures: Object.entries(records.filter((r) => r.status === 'failed').reduce<Record<string, number>>((a, r) => ((a[`${r.error?.stage}: ${r.error?.parameter ?? r.error?.name}`] = (a[`${r.error?.stage}: ${r.error?.parameter ?? r.error?.name}`] ?? 0) + 1), a), {})),
+    meanPointSeconds: okRecs.reduce((a, r) => a + r.timing.totalMs, 0) / Math.max(1, okRecs.length) / 1000,
+    workers: nWorkers,
+    wallSecondsTotal: previous + wallSeconds,
+    updated: new Date().toISOString(),
+  };
+  writeFileSync(paths.card, JSON.stringify(card, null, 2) + '\n');
+  if (paths.final !== paths.jsonl && records.length >= total) {
+    // complete: compress atomically (write a temp, rename) and drop the working file
+    writeFileSync(paths.final + '.tmp', gzipSync(readFileSync(paths.jsonl)));
+    renameSync(paths.final + '.tmp', paths.final);
+    unlinkSync(paths.jsonl);
+  }
+  return { file: paths.final, total, skipped, solved, ok, failed, wallSeconds, meanPointSeconds: sumPoint / Math.max(1, solved), card: paths.card };
+}
