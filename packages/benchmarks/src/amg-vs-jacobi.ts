@@ -20,7 +20,13 @@
  * Run: `cd /work/main && node --max-old-space-size=16000 --conditions=@spinefea/source --import tsx packages/benchmarks/src/amg-vs-jacobi.ts [--sizes 20,40,69] [--quick] [--disc-E 4.2] [--disc-nu 0.45] [--degree 2] [--no-write]`
  *   --quick     sizes 10,16 (smoke test)
  *   --no-write  do not overwrite results/amg-vs-jacobi.{json,md}
+ *   --merge     keep the sizes already in results/amg-vs-jacobi.json that this run does
+ *               not measure (so the 1M case can run on its own, under 10 minutes)
+ *   --skip-block-jacobi-above N  skip nodal block-Jacobi above N DOFs (it needs as many
+ *               iterations as Jacobi on this problem and would double the run time)
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { boxMesh } from '@spinefea/mesh';
 import {
   assembleLoadVector,
@@ -36,7 +42,7 @@ import {
   type Preconditioner,
 } from '@spinefea/core';
 import { elasticityAmgFactory, type AmgPreconditioner } from '../../fea-core/src/solvers/amg/index.js';
-import { commandLine, fmt, intListFlag, log, machineInfo, markdownTable, numberFlag, parseFlags, rssMiB, writeResults } from './common.js';
+import { RESULTS_DIR, commandLine, fmt, intListFlag, log, machineInfo, markdownTable, numberFlag, parseFlags, rssMiB, writeResults } from './common.js';
 
 const TOLERANCE = 1e-8;
 
@@ -104,8 +110,19 @@ function main(): void {
   const discE = numberFlag(flags, 'disc-E', 4.2);
   const discNu = numberFlag(flags, 'disc-nu', 0.45);
   const degree = numberFlag(flags, 'degree', 2);
+  const skipBlockAbove = numberFlag(flags, 'skip-block-jacobi-above', Infinity);
   const machine = machineInfo();
   const results: SizeResult[] = [];
+  const commands: string[] = [commandLine()];
+  if (flags.merge) {
+    const file = join(RESULTS_DIR, 'amg-vs-jacobi.json');
+    if (existsSync(file)) {
+      const old = JSON.parse(readFileSync(file, 'utf8')) as { command: string; data: { sizes: SizeResult[] } };
+      const keep = old.data.sizes.filter((r) => !sizes.some((n) => n * n * n === r.cells));
+      results.push(...keep);
+      if (keep.length) commands.unshift(...old.command.split(' && '));
+    }
+  }
   const loadCase: LoadCase = { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] };
 
   for (const n of sizes) {
@@ -137,6 +154,10 @@ function main(): void {
       ],
     ];
     for (const [name, make] of cases) {
+      if (name === 'nodal block-Jacobi' && K.rows > skipBlockAbove) {
+        log(`  ${name}: skipped (--skip-block-jacobi-above ${skipBlockAbove})`);
+        continue;
+      }
       log(`  ${name}: setup`);
       const s0 = performance.now();
       const { M, bytes } = make();
@@ -188,6 +209,7 @@ function main(): void {
   }
 
   // ---- report
+  results.sort((a, b) => a.dofs - b.dofs);
   const rows: string[][] = [];
   for (const r of results) {
     const jac = r.runs[0];
@@ -247,7 +269,7 @@ function main(): void {
       name: 'amg-vs-jacobi',
       title: 'SA-AMG vs Jacobi vs nodal block-Jacobi PCG on a bone/disc/bone block',
       machine,
-      command: commandLine(),
+      command: [...new Set(commands)].join(' && '),
       data: { tolerance: TOLERANCE, discE, discNu, chebyshevDegree: degree, sizes: results },
       markdown,
     });

@@ -40,7 +40,7 @@ export interface AmgOptions {
   nearNullSpace: Float64Array;
   /** Columns of B: 6 for 3-D elasticity (3 translations + 3 rotations). */
   nullSpaceDim: number;
-  /** Strength threshold θ of the block strength test. Default 0.08. */
+  /** Strength threshold θ of the block strength test on the finest level (halved on each coarser level). Default 0.08. */
   strengthThreshold?: number;
   /**
    * Smoother: 'chebyshev' (default; polynomial in D⁻¹A on [ρ/30, 1.1ρ]) or 'jacobi'
@@ -410,9 +410,27 @@ function aggregate(G: StrongGraph, nb: number): { agg: Int32Array; count: number
     joined[i] = best;
   }
   for (let i = 0; i < nb; i++) if (joined[i] >= 0) agg[i] = joined[i];
-  // Pass 3: leftovers aggregate among themselves.
+  // Pass 3: leftovers aggregate among themselves; a leftover whose strong
+  // neighbours are all taken joins the strongest one's aggregate instead of
+  // becoming a singleton (singletons would stall the coarsening on dense
+  // coarse levels). Only blocks without any strong neighbour stay alone.
   for (let i = 0; i < nb; i++) {
     if (agg[i] >= 0) continue;
+    let freeNeighbours = 0;
+    let best = -1;
+    let bestS = -1;
+    for (let p = ptr[i]; p < ptr[i + 1]; p++) {
+      const a = agg[idx[p]];
+      if (a < 0) freeNeighbours++;
+      else if (strength[p] > bestS) {
+        bestS = strength[p];
+        best = a;
+      }
+    }
+    if (freeNeighbours === 0 && best >= 0) {
+      agg[i] = best;
+      continue;
+    }
     agg[i] = count;
     for (let p = ptr[i]; p < ptr[i + 1]; p++) if (agg[idx[p]] < 0) agg[idx[p]] = count;
     count++;
@@ -716,7 +734,8 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     const nb = blockPtr.length - 1;
     const blockOf = new Uint32Array(n);
     for (let b = 0; b < nb; b++) blockOf.fill(b, blockPtr[b], blockPtr[b + 1]);
-    const G = strongBlockGraph(Al, blockPtr, blockOf, theta);
+    // θ_ℓ = θ·2^−ℓ: coarse operators are denser and their weakest couplings still matter
+    const G = strongBlockGraph(Al, blockPtr, blockOf, theta * 0.5 ** l);
     const { agg, count } = aggregate(G, nb);
     tp = lap(phases, 'aggregation', tp);
     const tent = tentativeProlongator(n, blockPtr, agg, count, B, k);
