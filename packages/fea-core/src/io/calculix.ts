@@ -316,7 +316,29 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
       out.push(`*ORIENTATION, NAME=${orientation}, SYSTEM=RECTANGULAR`, [...e1, ...e2].map(num).join(', '));
     }
     out.push(...materialCards(m, mname));
-    out.push(`*SOLID SECTION, ELSET=${set}, MATERIAL=${mname}${orientation ? `, ORIENTATION=${orientation}` : ''}`);
+    const axes = model.materialAxes;
+    const perCell = m.kind === 'transversely-isotropic' && axes ? (byMaterial.get(id) ?? []).filter((c) => axes[3 * c] !== 0 || axes[3 * c + 1] !== 0 || axes[3 * c + 2] !== 0) : [];
+    if (perCell.length === 0) {
+      out.push(`*SOLID SECTION, ELSET=${set}, MATERIAL=${mname}${orientation ? `, ORIENTATION=${orientation}` : ''}`);
+      continue;
+    }
+    // Per-cell material axes (e.g. annulus fibres): one orientation and section per such cell;
+    // the material's own axis for the others.
+    const own = new Set(perCell);
+    const rest = (byMaterial.get(id) ?? []).filter((c) => !own.has(c));
+    if (rest.length) {
+      const rset = name(`${set}_AXIS`);
+      out.push(`*ELSET, ELSET=${rset}`, listLines(rest.map((c) => c + 1)));
+      out.push(`*SOLID SECTION, ELSET=${rset}, MATERIAL=${mname}, ORIENTATION=${orientation}`);
+    }
+    for (const c of perCell) {
+      const { e1, e2 } = transverseBasis([axes![3 * c], axes![3 * c + 1], axes![3 * c + 2]]);
+      const oc = name(`OR${id}_E${c + 1}`);
+      const ec = name(`E${c + 1}`);
+      out.push(`*ORIENTATION, NAME=${oc}, SYSTEM=RECTANGULAR`, [...e1, ...e2].map(num).join(', '));
+      out.push(`*ELSET, ELSET=${ec}`, String(c + 1));
+      out.push(`*SOLID SECTION, ELSET=${ec}, MATERIAL=${mname}, ORIENTATION=${oc}`);
+    }
   }
 
   // ---- Node sets -----------------------------------------------------------
