@@ -23,6 +23,19 @@ import {
   type Motion,
 } from './design-space.js';
 
+/** defaultImplants per anatomy (the fit does not depend on implants, load or bone moduli); bounded cache. */
+const fitCache = new Map<string, ReturnType<typeof defaultImplants>>();
+function implantFit(p: DesignPoint): ReturnType<typeof defaultImplants> {
+  const key = `${p.level}|${p.globalScale}|${p.discHeightScale}|${p.lordosisDeg}|${p.degenerationGrade}`;
+  let fit = fitCache.get(key);
+  if (!fit) {
+    fit = implantFit(p);
+    if (fitCache.size >= 4096) fitCache.delete(fitCache.keys().next().value as string);
+    fitCache.set(key, fit);
+  }
+  return fit;
+}
+
 function bin<T>(u: number, choices: readonly T[]): T {
   return choices[Math.min(choices.length - 1, Math.floor(u * choices.length))];
 }
@@ -100,7 +113,7 @@ export function designPointFromUnitCube(u: ArrayLike<number>): DesignPoint {
   };
   if (has.screws || has.cage) {
     // The fit of this anatomy (resolution does not change the geometry, only its sampling).
-    const fit = defaultImplants(anatomyParameters(point, 1));
+    const fit = implantFit(point);
     if (has.screws) {
       const lower = LEVELS.indexOf(level) + 1;
       const angles = [VERTEBRA_DIMENSIONS[level].pedicleTransverseAngleDeg, VERTEBRA_DIMENSIONS[(['L1', 'L2', 'L3', 'L4', 'L5'] as const)[lower]].pedicleTransverseAngleDeg];
@@ -147,7 +160,7 @@ export function solverCase(p: DesignPoint, resolution: number): SolverCase {
   const parameters = anatomyParameters(p, resolution);
   const has = configurationHas(p.configuration);
   if (has.screws || has.cage) {
-    const fit = defaultImplants(anatomyParameters(p, 1));
+    const fit = implantFit(p);
     if (has.screws) {
       parameters.implants.screws = {
         diameter: p.screwDiameterMm!,

@@ -60,8 +60,8 @@ export interface SweepRecord {
   solver?: RecordSolver;
   /** Why it failed: the error's class, code, message and (for a parameter refusal) the parameter. */
   error?: { name: string; code?: string; message: string; parameter?: string; stage: 'mesh' | 'solve' | 'worker' };
-  /** Wall times, ms. */
-  timing: { meshMs: number; solveMs: number; totalMs: number };
+  /** Wall times, ms, and the CPU time of the worker process for this point (ms; wall ≫ CPU means the machine was oversubscribed). */
+  timing: { meshMs: number; solveMs: number; totalMs: number; cpuMs?: number };
   /** `@spinefea/core@<version>+<git commit>`. */
   solverVersion: string;
   finishedAt: string;

@@ -79,6 +79,11 @@ function errorInfo(e: unknown, stage: 'mesh' | 'solve'): NonNullable<SweepRecord
  */
 export function simulateDesignPoint(index: number, point: DesignPoint, settings: SimulationSettings): SweepRecord {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const cpuMs = () => {
+    const c = process.cpuUsage(cpu0);
+    return (c.user + c.system) / 1000;
+  };
   const base = {
     key: recordKey(index, point, settings.resolution),
     index,
@@ -93,7 +98,7 @@ export function simulateDesignPoint(index: number, point: DesignPoint, settings:
     spine = buildSpineFeModel(seg, { injury: c.injury });
   } catch (e) {
     const ms = performance.now() - t0;
-    return { ...base, status: 'failed', error: errorInfo(e, 'mesh'), timing: { meshMs: ms, solveMs: 0, totalMs: ms }, finishedAt: new Date().toISOString() };
+    return { ...base, status: 'failed', error: errorInfo(e, 'mesh'), timing: { meshMs: ms, solveMs: 0, totalMs: ms, cpuMs: cpuMs() }, finishedAt: new Date().toISOString() };
   }
   const t1 = performance.now();
   const preconditioner = settings.preconditioner ?? 'amg';
@@ -133,11 +138,11 @@ export function simulateDesignPoint(index: number, point: DesignPoint, settings:
         cells: res.model.cells,
         freeDofs: res.model.freeDofs,
       },
-      timing: { meshMs: t1 - t0, solveMs: t2 - t1, totalMs: t2 - t0 },
+      timing: { meshMs: t1 - t0, solveMs: t2 - t1, totalMs: t2 - t0, cpuMs: cpuMs() },
       finishedAt: new Date().toISOString(),
     };
   } catch (e) {
     const t2 = performance.now();
-    return { ...base, status: 'failed', error: errorInfo(e, 'solve'), timing: { meshMs: t1 - t0, solveMs: t2 - t1, totalMs: t2 - t0 }, finishedAt: new Date().toISOString() };
+    return { ...base, status: 'failed', error: errorInfo(e, 'solve'), timing: { meshMs: t1 - t0, solveMs: t2 - t1, totalMs: t2 - t0, cpuMs: cpuMs() }, finishedAt: new Date().toISOString() };
   }
 }
