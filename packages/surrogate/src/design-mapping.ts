@@ -29,7 +29,7 @@ function implantFit(p: DesignPoint): ReturnType<typeof defaultImplants> {
   const key = `${p.level}|${p.globalScale}|${p.discHeightScale}|${p.lordosisDeg}|${p.degenerationGrade}`;
   let fit = fitCache.get(key);
   if (!fit) {
-    fit = implantFit(p);
+    fit = defaultImplants(anatomyParameters(p, 1));
     if (fitCache.size >= 4096) fitCache.delete(fitCache.keys().next().value as string);
     fitCache.set(key, fit);
   }
