@@ -45,6 +45,11 @@ export interface StaticSolveOptions {
    * for hundreds of iterations before converging.
    */
   stagnationWindow?: number;
+  /**
+   * Relative residual of the active-set passes before the set settles (default 1e-5);
+   * the last pass always meets `tolerance`.
+   */
+  activeSetTolerance?: number;
   /** Active-set iterations allowed for tension-only springs (default 30). */
   maxActiveSetIterations?: number;
   /** Skip the element Jacobian check (default false). */
@@ -207,6 +212,12 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
   const choice = options.preconditioner ?? 'block-jacobi';
   const precond = choice === 'amg' ? elasticityAmgFactory(mesh.nodes, transform) : choice;
   let M = makePreconditioner(precond, reduced, blockPtr);
+  // An AMG hierarchy is expensive to set up and stays a good SPD preconditioner when a few
+  // springs switch or a few cells soften: reuse it across active-set passes (CG stays exact,
+  // only the iteration count can grow). Cheap preconditioners are rebuilt.
+  const refreshPreconditioner = (): void => {
+    if (choice !== 'amg') M = makePreconditioner(precond, prepared.reduced, blockPtr);
+  };
   const operatorKind = options.operator ?? 'auto';
   const makeOperator = (A: CsrMatrix): LinearOperator =>
     // K_r is symmetric: the symmetric 3×3-block format reads each off-diagonal block once (≈37 % of CSR's bytes)
@@ -229,7 +240,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
       assembleStiffness(pattern, mesh, family, dLookup, solidValues);
       refreshValues();
       reduceStiffnessValues(K, transform, prepared.reduced);
-      M = makePreconditioner(precond, prepared.reduced, blockPtr);
+      refreshPreconditioner();
       op = makeOperator(prepared.reduced);
     },
     stiffness: K,
@@ -248,13 +259,17 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
       const force = new Float64Array(nSprings);
       let passes = 0;
       const seen = new Set<string>();
+      const tol = opts.tolerance ?? 1e-8;
+      // While the active set may still change, a loose solve decides it as well as a
+      // tight one; the final pass (set unchanged) is tightened, warm-started.
+      let loose = maxPasses > 1 && (opts.activeSetTolerance ?? 1e-5) > tol;
       for (;;) {
         passes++;
         const fr = reduceLoad(K, transform, f);
         const x0 = lastU && lastU.length === transform.freeDofs ? lastU : undefined;
         result = pcg(op, fr, {
           preconditioner: M,
-          tolerance: opts.tolerance ?? 1e-8,
+          tolerance: loose ? (opts.activeSetTolerance ?? 1e-5) : tol,
           maxIterations: opts.maxIterations,
           stagnationWindow: opts.stagnationWindow ?? Math.max(1000, Math.floor((opts.maxIterations ?? 0) / 4)),
           allowNotConverged: true,
@@ -281,7 +296,11 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
             changed++;
           }
         }
-        if (changed === 0) break;
+        if (changed === 0) {
+          if (!loose) break;
+          loose = false; // settled on a loose solve: tighten and check once more
+          continue;
+        }
         const key = active.join('');
         if (seen.has(key) || passes >= maxPasses) {
           throw new SolverNotConvergedError(
@@ -294,7 +313,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
         seen.add(key);
         refreshValues();
         reduceStiffnessValues(K, transform, prepared.reduced);
-        M = makePreconditioner(precond, prepared.reduced, blockPtr);
+        refreshPreconditioner();
         op = makeOperator(prepared.reduced);
       }
       const s2 = performance.now();

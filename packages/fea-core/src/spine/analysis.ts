@@ -78,8 +78,11 @@ function solveWithFacetContact(
   let iterations = 0;
   const maxPasses = options.maxFacetIterations ?? 10;
   const seen = new Set<string>();
+  // Loose solves decide the open/closed set; the last pass is solved to the full tolerance.
+  const tight = options.solver?.tolerance ?? 1e-8;
+  let loose = cart.length > 0;
   for (let pass = 1; ; pass++) {
-    const sol = prepared.solve(lc, options.solver);
+    const sol = prepared.solve(lc, loose ? { ...options.solver, tolerance: Math.max(tight, 1e-5) } : options.solver);
     iterations += sol.solver.iterations;
     let changed = 0;
     let open = 0;
@@ -100,6 +103,10 @@ function solveWithFacetContact(
         changed++;
       }
       if (scale[c] !== 1) open++;
+    }
+    if (changed === 0 && loose) {
+      loose = false;
+      continue;
     }
     if (changed === 0 || cart.length === 0) return { sol, passes: pass, open, iterations };
     const key = cart.map((c) => (scale[c] === 1 ? 1 : 0)).join('');
