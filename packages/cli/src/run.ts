@@ -13,7 +13,7 @@ import {
 } from '@spinefea/core';
 import { CliUsageError } from './cli-error.js';
 import type { Command } from './commands.js';
-import { writeReport, type ReportData, type ReportSurface } from './report/index.js';
+import { regionNodalAverage, splitSurfaceByRegion, writeReport, type ReportData, type ReportSurface } from './report/index.js';
 import { implantsFor, numberOption, SEGMENT_OPTIONS, segmentFromOptions, type ImplantChoice } from './segment-options.js';
 
 /** In-vitro intact L4–L5 ROM corridors at 7.5 N·m (Heuer et al. 2007, mark U in spine-literature.md), deg. */
@@ -101,21 +101,19 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
       writeFileSync(join(o.out, `${cfg.name}-${c.motion}.vtu`), resultsToVtu(seg.mesh, c.displacement!, c.fields!));
     }
     const shown = res.cases[0];
-    const surf = boundaryTriangles(seg.mesh, { byRegion: true });
-    const vm = new Float32Array(surf.positions.length / 3);
-    const disp = new Float32Array(surf.positions.length);
-    for (let v = 0; v < vm.length; v++) {
-      const n = surf.nodeIds[v];
-      vm[v] = shown.fields!.nodalVonMises[n];
-      for (let k = 0; k < 3; k++) disp[3 * v + k] = shown.displacement![3 * n + k];
-    }
+    // Each region gets its own copy of a shared surface vertex, coloured by that region's
+    // cells only, so implant stresses do not bleed onto the bone next to them.
+    const split = splitSurfaceByRegion(boundaryTriangles(seg.mesh, { byRegion: true }));
+    const vm = regionNodalAverage(seg.mesh, split, shown.fields!.cellVonMises);
+    const disp = new Float32Array(split.positions.length);
+    for (let v = 0; v < split.nodeIds.length; v++) for (let k = 0; k < 3; k++) disp[3 * v + k] = shown.displacement![3 * split.nodeIds[v] + k];
     regionNames = seg.mesh.regionNames ?? [];
     surfaces.push({
       name: cfg.name,
       loadCase: shown.loadCase,
-      positions: Float32Array.from(surf.positions),
-      indices: surf.indices,
-      regionIds: surf.regionIds,
+      positions: split.positions,
+      indices: split.indices,
+      regionIds: split.regionIds,
       vonMises: vm,
       displacement: disp,
     });
