@@ -15,3 +15,4 @@ export * from './metrics.js';
 export * from './baselines.js';
 export * from './explain.js';
 export * from './evaluation.js';
+export * from './default-model.js';
