@@ -12,6 +12,20 @@ import { configurationHas, DESIGN_INPUTS, type DesignPoint } from './design-spac
 import { encodeFeatures, FEATURE_COLUMNS, normalise, TARGETS, type Normalisation, type TargetSpec } from './features.js';
 import { parseDesignPoint } from './inputs.js';
 
+/**
+ * Select a tfjs backend by name ('cpu', 'webgl', 'wasm' once registered) and wait for it.
+ * In Node prefer `useSurrogateBackend` (wasm with a cpu fallback).
+ * @example
+ * ```ts
+ * await selectTfBackend('cpu');
+ * ```
+ */
+export async function selectTfBackend(name: string): Promise<string> {
+  await tf.setBackend(name);
+  await tf.ready();
+  return tf.getBackend();
+}
+
 /** Format tag of a saved model. */
 export const SURROGATE_FORMAT = 'spinefea-surrogate/1';
 
