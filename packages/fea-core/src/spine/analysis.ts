@@ -1,5 +1,4 @@
 import { CELL_INFO } from '@spinefea/mesh';
-import { SolverNotConvergedError } from '../errors.js';
 import { prepareModel, type PreparedModel, type StaticSolveOptions, type StaticSolution } from '../model/static-solve.js';
 import type { LoadCase } from '../model/model.js';
 import { resultFields, type ResultFields } from '../post/results.js';
@@ -35,7 +34,17 @@ export interface SpineCaseResult extends ClinicalFigures {
   loadCase: string;
   unstable: boolean;
   instabilityReason: string;
-  solver: { converged: boolean; iterations: number; relativeResidual: number; ligamentActiveSetIterations: number; facetActiveSetIterations: number; openFacetCells: number; timeMs: number };
+  solver: {
+    converged: boolean;
+    iterations: number;
+    relativeResidual: number;
+    ligamentActiveSetIterations: number;
+    facetActiveSetIterations: number;
+    openFacetCells: number;
+    /** Cartilage cells closed by force because the open/closed set cycled (0 when it settled). */
+    frozenFacetCells: number;
+    timeMs: number;
+  };
   /** Displacement and fields, when `keepFields` was set. */
   displacement?: Float64Array;
   fields?: ResultFields;
@@ -55,7 +64,9 @@ export interface SpineAnalysisResult {
  * Facet contact through the cartilage layer, linearised by an active set on cells:
  * solve; every cartilage cell whose mean volumetric strain is positive (the joint
  * opens) is softened to `openFacetScale` of its stiffness, every softened cell that
- * is compressed again is restored; repeat until no cell changes. The cost against
+ * is compressed again is restored; repeat until no cell changes. If the set cycles
+ * (or exceeds `maxFacetIterations`), the cells still switching are closed and the
+ * result says how many (`frozenFacetCells`). The cost against
  * real contact: no sliding friction or separation of surfaces — shear is carried by
  * the closed cells as by a bonded layer — and each pass is a re-assembly and a solve.
  */
@@ -64,7 +75,7 @@ function solveWithFacetContact(
   prepared: PreparedModel,
   lc: LoadCase,
   options: SpineAnalysisOptions,
-): { sol: StaticSolution; passes: number; open: number; iterations: number } {
+): { sol: StaticSolution; passes: number; open: number; iterations: number; frozenCells: number } {
   const mesh = spine.model.mesh;
   const family = prepared.family;
   const n = CELL_INFO[mesh.cellType].nodesPerCell;
@@ -86,6 +97,7 @@ function solveWithFacetContact(
     iterations += sol.solver.iterations;
     let changed = 0;
     let open = 0;
+    const switched: number[] = [];
     for (const c of cart) {
       for (let a = 0; a < n; a++) {
         const p = 3 * mesh.cells[c * n + a];
@@ -101,6 +113,7 @@ function solveWithFacetContact(
       if (want !== scale[c]) {
         scale[c] = want;
         changed++;
+        switched.push(c);
       }
       if (scale[c] !== 1) open++;
     }
@@ -108,15 +121,18 @@ function solveWithFacetContact(
       loose = false;
       continue;
     }
-    if (changed === 0 || cart.length === 0) return { sol, passes: pass, open, iterations };
+    if (changed === 0 || cart.length === 0) return { sol, passes: pass, open, iterations, frozenCells: 0 };
     const key = cart.map((c) => (scale[c] === 1 ? 1 : 0)).join('');
     if (seen.has(key) || pass >= maxPasses) {
-      throw new SolverNotConvergedError(
-        `facet contact: the open/closed set of cartilage cells did not settle after ${pass} passes (${changed} cells still switching${seen.has(key) ? ', cycling' : ''})`,
-        iterations,
-        sol.solver.relativeResidual,
-        'active-set',
-      );
+      // The set cycles (cells at the edge of the contact zone flip back and forth, each
+      // state implying the other) or does not settle: close the switching cells — the
+      // conservative, stiffer choice — and solve once more to the full tolerance.
+      for (const c of switched) scale[c] = 1;
+      prepared.setCellScale(scale);
+      const last = prepared.solve(lc, options.solver);
+      let openNow = 0;
+      for (const c of cart) if (scale[c] !== 1) openNow++;
+      return { sol: last, passes: pass + 1, open: openNow, iterations: iterations + last.solver.iterations, frozenCells: switched.length };
     }
     seen.add(key);
     prepared.setCellScale(scale);
@@ -154,7 +170,7 @@ export function analyzeSpine(spine: SpineFeModel, options: SpineAnalysisOptions 
   for (const [i, { motion, lc }] of cases.entries()) {
     options.onProgress?.({ caseIndex: i, caseCount: cases.length, message: lc.name ?? motion });
     const ts = performance.now();
-    const { sol, passes, open, iterations } = solveWithFacetContact(spine, prepared, lc, options);
+    const { sol, passes, open, iterations, frozenCells } = solveWithFacetContact(spine, prepared, lc, options);
     const fields = resultFields(spine.model.mesh, prepared.dLookup, sol.displacement);
     const fig = clinicalFigures(spine, sol, fields, motion);
     const verdict = instabilityVerdict(motion, fig, momentNm, motion === 'compression' ? undefined : options.referenceRomDeg?.[motion]);
@@ -175,6 +191,7 @@ export function analyzeSpine(spine: SpineFeModel, options: SpineAnalysisOptions 
         ligamentActiveSetIterations: sol.solver.activeSetIterations,
         facetActiveSetIterations: passes,
         openFacetCells: open,
+        frozenFacetCells: frozenCells,
         timeMs: performance.now() - ts,
       },
       ...(options.keepFields ? { displacement: sol.displacement, fields } : {}),
