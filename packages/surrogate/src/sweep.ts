@@ -8,6 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -80,7 +81,11 @@ function fmtDuration(s: number): string {
 function workerEntry(): { path: string; execArgv: string[] } {
   for (const ext of ['js', 'ts']) {
     const p = fileURLToPath(new URL(`./sweep-worker.${ext}`, import.meta.url));
-    if (existsSync(p)) return { path: p, execArgv: ext === 'ts' ? ['--conditions=@spinefea/source', '--import', 'tsx'] : [] };
+    if (!existsSync(p)) continue;
+    if (ext === 'js') return { path: p, execArgv: [] };
+    // from source: the worker needs tsx, resolved from here so any working directory will do
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    return { path: p, execArgv: ['--conditions=@spinefea/source', '--import', tsx] };
   }
   throw new Error(`sweep-worker not found next to ${fileURLToPath(import.meta.url)}`);
 }
