@@ -51,7 +51,7 @@ export interface EvaluationReport {
   data: { records: number; usable: number; failed: number; unstable: number; train: number; test: number; resolutionMm: number[]; solverVersions: string[] };
   test: ModelScores[];
   crossValidation: { folds: number; models: { model: string; r2: Record<string, { mean: number; sd: number }>; auc: { mean: number; sd: number }; accuracy: { mean: number; sd: number }; sensitivity: { mean: number; sd: number }; specificity: { mean: number; sd: number } }[] } | null;
-  speed: { singleMs: number; batch: number; batchMs: number; perPointInBatchUs: number; solverWallMs: number; solverCpuMs: number | null; speedUpSingle: number; speedUpBatchPerPoint: number; backend: string };
+  speed: { members: number; singleMs: number; batch: number; batchMs: number; perPointInBatchUs: number; solverWallMs: number; solverCpuMs: number | null; speedUpSingle: number; speedUpBatchPerPoint: number; backend: string };
   explanations: {
     permutationImportance: Record<string, { input: string; increase: number }[]>;
     integratedGradients: { point: DesignPoint; baseline: DesignPoint; output: string; unit: string; prediction: number; baselinePrediction: number; completenessGap: number; attributions: { input: string; value: number }[] } | null;
@@ -131,7 +131,7 @@ async function fitAll(train: SweepRecord[], trainOpts: TrainOptions, seed: numbe
 /**
  * Run the whole evaluation on sweep records.
  *
- * @throws {@link SurrogateTrainingError} with fewer than 10 usable records.
+ * @throws {@link SurrogateTrainingError} with fewer than 8 usable records.
  * @example
  * ```ts
  * const report = await evaluateSurrogate(readRecords('data/sweep.jsonl.gz').records, { folds: 5 });
@@ -142,7 +142,7 @@ export async function evaluateSurrogate(records: readonly SweepRecord[], o: Eval
   const log = o.onProgress ?? (() => {});
   const seed = o.seed ?? 1;
   const rows = usableRecords(records);
-  if (rows.length < 10) throw new SurrogateTrainingError(`${rows.length} usable records — the evaluation needs at least 10 (8 train + 2 test)`);
+  if (rows.length < 8) throw new SurrogateTrainingError(`${rows.length} usable records — the evaluation needs at least 8 (6 train + 2 test)`);
   const order = shuffle(rows.length, seed);
   const nTest = Math.max(2, Math.round((o.testFraction ?? 0.2) * rows.length));
   const test = order.slice(0, nTest).map((i) => rows[i]);
@@ -214,6 +214,7 @@ export async function evaluateSurrogate(records: readonly SweepRecord[], o: Eval
   const solverCpuMs = cpu.length ? cpu.reduce((a, r) => a + r.timing.cpuMs!, 0) / cpu.length : null;
   const { getBackend } = await import('@tensorflow/tfjs');
   const speed = {
+    members: mlp.ensembleSize,
     singleMs: times[Math.floor(times.length / 2)],
     batch: nBatch,
     batchMs,
@@ -352,7 +353,7 @@ export function evaluationMarkdown(r: EvaluationReport): string {
   const s = r.speed;
   L.push('', '## Speed', '');
   L.push(`| what | time |`, `|---|---|`);
-  L.push(`| one prediction (\`predict\`, input checks + 5-member ensemble, median of 30) | ${f(s.singleMs, 2)} ms |`);
+  L.push(`| one prediction (\`predict\`, input checks + ${s.members}-member ensemble, median of 30) | ${f(s.singleMs, 2)} ms |`);
   L.push(`| batch of ${s.batch} (\`predictBatch\`) | ${f(s.batchMs, 0)} ms (${f(s.perPointInBatchUs, 1)} µs per point) |`);
   L.push(`| solver, same test cases (mean wall / CPU per design point) | ${f(s.solverWallMs / 1000, 1)} s / ${s.solverCpuMs === null ? '—' : `${f(s.solverCpuMs / 1000, 1)} s`} |`);
   L.push(`| speed-up, single prediction vs solver ${s.solverCpuMs === null ? 'wall' : 'CPU'} time | ${f(s.speedUpSingle, 0)} × |`);
