@@ -13,6 +13,7 @@ import {
   loadSurrogate,
   readRecords,
   runSweep,
+  SurrogateInputError,
   trainSurrogate,
   useSurrogateBackend,
   type SweepRecord,
@@ -165,7 +166,15 @@ export const predictCommand: Command = {
       throw new CliUsageError(`the case is not JSON: ${(e as Error).message}`);
     }
     const model = await loadSurrogate(values.model ? String(values.model) : undefined);
-    const r = model.predict(input);
+    let r;
+    try {
+      r = model.predict(input);
+    } catch (e) {
+      model.dispose();
+      // a bad case is the user's input: exit code 2 with the input's name and what is wrong
+      if (e instanceof SurrogateInputError) throw new CliUsageError(`bad case — ${e.message}`);
+      throw e;
+    }
     if (values.json) console.log(JSON.stringify(r, null, 2));
     else {
       const lines = [`surrogate prediction (${model.ensembleSize}-member ensemble, trained on ${model.json.trainedOn.ok} simulated design points)`];

@@ -34,6 +34,8 @@ export interface RecordSolver {
   relativeResidual: number;
   facetActiveSetIterations: number;
   ligamentActiveSetIterations: number;
+  /** Facet cartilage cells frozen closed because the facet active set cycled (solver ≥ 6282f02; absent in older records). */
+  frozenFacetCells?: number;
   preconditioner: string;
   cells: number;
   freeDofs: number;
@@ -83,15 +85,17 @@ export function recordKey(index: number, inputs: DesignPoint, resolution: number
 /**
  * Read a sweep file (`.jsonl` or `.jsonl.gz`). A torn last line (no trailing
  * newline) is skipped and reported in `tornTail`; any other unparsable line is a
- * {@link DatasetFormatError} with its line number.
+ * {@link DatasetFormatError} with its line number. When a key occurs more than
+ * once (a failed point solved again with `--retry-failed`), the last record
+ * wins, at the position of the first; `superseded` counts the dropped ones.
  *
  * @example
  * ```ts
  * const { records } = readRecords('packages/surrogate/data/pilot.jsonl');
  * ```
  */
-export function readRecords(file: string): { records: SweepRecord[]; tornTail: boolean } {
-  if (!existsSync(file)) return { records: [], tornTail: false };
+export function readRecords(file: string): { records: SweepRecord[]; tornTail: boolean; superseded: number } {
+  if (!existsSync(file)) return { records: [], tornTail: false, superseded: 0 };
   const buf = readFileSync(file);
   const text = (file.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
   const lines = text.split('\n');
@@ -111,7 +115,16 @@ export function readRecords(file: string): { records: SweepRecord[]; tornTail: b
     }
     records.push(r);
   });
-  return { records, tornTail };
+  const at = new Map<string, number>();
+  const unique: SweepRecord[] = [];
+  for (const r of records) {
+    const i = at.get(r.key);
+    if (i === undefined) {
+      at.set(r.key, unique.length);
+      unique.push(r);
+    } else unique[i] = r;
+  }
+  return { records: unique, tornTail, superseded: records.length - unique.length };
 }
 
 /**

@@ -134,6 +134,7 @@ export function simulateDesignPoint(index: number, point: DesignPoint, settings:
         relativeResidual: k.solver.relativeResidual,
         facetActiveSetIterations: k.solver.facetActiveSetIterations,
         ligamentActiveSetIterations: k.solver.ligamentActiveSetIterations,
+        ...('frozenFacetCells' in k.solver ? { frozenFacetCells: (k.solver as { frozenFacetCells: number }).frozenFacetCells } : {}),
         preconditioner,
         cells: res.model.cells,
         freeDofs: res.model.freeDofs,

@@ -167,7 +167,7 @@ async function fitMember(model: tf.Sequential, x: Float32Array, y: Float32Array,
   yv?.dispose();
   mv?.dispose();
   opt.dispose();
-  return { epochs: Math.min(epoch, s.epochs), bestValLoss: best };
+  return { epochs: Math.min(epoch, s.epochs), bestValLoss: nVal ? best : NaN };
 }
 
 /**
@@ -215,7 +215,7 @@ export async function trainSurrogate(records: readonly SweepRecord[], o: TrainOp
     const r = await fitMember(model, x, y, m32, n, k, { ...settings, seed: s, loss: 'masked-mse' });
     regressors.push({ model, seed: s });
     log.push({ member: mIdx, kind: 'regressor', seed: s, ...r });
-    o.onProgress?.(`regressor ${mIdx + 1}/${members}: ${r.epochs} epochs, best validation loss ${r.bestValLoss.toFixed(4)}`);
+    o.onProgress?.(`regressor ${mIdx + 1}/${members}: ${r.epochs} epochs, ${Number.isNaN(r.bestValLoss) ? 'no validation split (< 20 records)' : `best validation loss ${r.bestValLoss.toFixed(4)}`}`);
   }
   const labels = Float32Array.from(rows, (r) => (r.outputs!.unstable ? 1 : 0));
   const positives = labels.reduce((a, b) => a + b, 0);
@@ -228,7 +228,7 @@ export async function trainSurrogate(records: readonly SweepRecord[], o: TrainOp
       const r = await fitMember(model, x, labels, new Float32Array(n).fill(1), n, 1, { ...settings, seed: s, loss: 'sigmoid-ce' });
       classifiers.push({ model, seed: s });
       log.push({ member: mIdx, kind: 'classifier', seed: s, ...r });
-      o.onProgress?.(`classifier ${mIdx + 1}/${members}: ${r.epochs} epochs, best validation loss ${r.bestValLoss.toFixed(4)}`);
+      o.onProgress?.(`classifier ${mIdx + 1}/${members}: ${r.epochs} epochs, ${Number.isNaN(r.bestValLoss) ? 'no validation split (< 20 records)' : `best validation loss ${r.bestValLoss.toFixed(4)}`}`);
     }
   } else {
     // one class only: the best calibrated predictor is the observed rate

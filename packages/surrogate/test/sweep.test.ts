@@ -78,6 +78,12 @@ describe('sweep runner (stub simulator)', () => {
     expect(r.tornTail).toBe(true);
     appendFileSync(f, '\n{"key":"2-c","status":"ok","inputs":{}}\n');
     expect(() => readRecords(f)).toThrow(/:2: not JSON/);
+    // a failed point solved again: the later record supersedes the earlier one
+    const g = join(dir, 'g.jsonl');
+    appendFileSync(g, '{"key":"0-a","status":"failed","inputs":{}}\n{"key":"1-b","status":"ok","inputs":{}}\n{"key":"0-a","status":"ok","inputs":{}}\n');
+    const s = readRecords(g);
+    expect(s.records.map((x) => `${x.key}:${x.status}`)).toEqual(['0-a:ok', '1-b:ok']);
+    expect(s.superseded).toBe(1);
   });
 });
 
