@@ -11,7 +11,7 @@ import type { Material } from '../fem/material.js';
 import { jacobiPreconditioner } from '../solvers/jacobi.js';
 import { nodalBlockJacobiPreconditioner } from '../solvers/nodal-block-jacobi.js';
 import { pcg } from '../solvers/pcg.js';
-import { elasticityAmgFactory } from '../solvers/amg/elasticity-amg.js';
+import { elasticityAmgFactory, type ElasticityAmgOptions } from '../solvers/amg/elasticity-amg.js';
 import {
   buildConstraintTransform,
   checkRigidBodyConstraints,
@@ -32,6 +32,8 @@ export type PreconditionerChoice = 'amg' | 'jacobi' | 'block-jacobi' | 'none' | 
 export interface StaticSolveOptions {
   /** Default 'block-jacobi' (3×3 nodal blocks, 6×6 for reference nodes). */
   preconditioner?: PreconditionerChoice;
+  /** Tuning of the 'amg' preconditioner (strength threshold, smoother degree, coarse size). */
+  amg?: ElasticityAmgOptions;
   /** Relative residual ‖f_r − K_r û‖/‖f_r‖ to reach, default 1e-8. */
   tolerance?: number;
   maxIterations?: number;
@@ -123,7 +125,11 @@ export interface PreparedModel {
   timings: { validate: number; assemble: number; reduce: number; preconditioner: number };
 }
 
-function blockPointers(tr: ConstraintTransform): Uint32Array {
+/**
+ * DOF blocks of a reduced system: the free DOFs of one node (1–3) or of one reference
+ * node (≤ 6) form a block (free DOFs ascend in full-DOF order, so they are contiguous).
+ */
+export function blockPointers(tr: ConstraintTransform): Uint32Array {
   // Free DOFs ascend in full-DOF order, so those of one node (or reference node) are contiguous.
   const owner = (dof: number): number => {
     if (dof < tr.layout.solidDofs) return Math.floor(dof / 3);
@@ -210,7 +216,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
   const blockPtr = blockPointers(transform);
   // 'amg': smoothed aggregation with the rigid-body modes of the mesh restricted to the free DOFs
   const choice = options.preconditioner ?? 'block-jacobi';
-  const precond = choice === 'amg' ? elasticityAmgFactory(mesh.nodes, transform) : choice;
+  const precond = choice === 'amg' ? elasticityAmgFactory(mesh.nodes, transform, options.amg) : choice;
   let M = makePreconditioner(precond, reduced, blockPtr);
   // An AMG hierarchy is expensive to set up and stays a good SPD preconditioner when a few
   // springs switch or a few cells soften: reuse it across active-set passes (CG stays exact,

@@ -17,8 +17,17 @@ export interface SpineCalibration {
    * E_fibre-direction = E_ground + f·E_fibres (rule of mixtures).
    */
   annulusFibreFraction: number;
-  /** Multiplier of every ligament's stiffness k = E·A/L (1 = literature E and areas). */
+  /**
+   * Multiplier of every ligament's stiffness k = E·A/L (1 = literature E and areas). A
+   * linear spring engages from zero strain, while a real ligament has a slack toe region at
+   * small strains: the scale stands for that.
+   */
   ligamentStiffnessScale: number;
+  /**
+   * Multiplier of the facet cartilage modulus. The bonded layer carries shear that sliding
+   * facets would not; a softer layer stands for that (it still carries the normal load).
+   */
+  facetCartilageScale: number;
   /** Stiffness factor of a facet cartilage cell released in tension (open joint). */
   openFacetScale: number;
   /** Modulus (MPa) given to removed tissue (nucleotomy, facetectomy): a near-void on the same mesh. */
@@ -29,6 +38,7 @@ export interface SpineCalibration {
 export const DEFAULT_SPINE_CALIBRATION: SpineCalibration = {
   annulusFibreFraction: 0.16,
   ligamentStiffnessScale: 1,
+  facetCartilageScale: 1,
   openFacetScale: 1e-2,
   removedTissueE: 1e-3,
 };
@@ -146,6 +156,7 @@ export function buildSpineFeModel(segment: LumbarSegmentModel, options: SpineMod
         name,
       };
     }
+    if (kind === 'facetCartilage') return { kind: 'isotropic', E: m.E * cal.facetCartilageScale, nu: m.nu, name };
     return { kind: 'isotropic', E: m.E, nu: m.nu, name };
   });
 

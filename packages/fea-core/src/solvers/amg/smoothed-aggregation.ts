@@ -23,6 +23,7 @@
  * every load case of a prepared model (rebuild it only when K changes,
  * e.g. when tension-only springs switch).
  */
+import { sbsr3FromCsr, sbsr3Spmv, type Sbsr3Matrix } from '../../linalg/bsr3.js';
 import { DimensionMismatchError, NonFiniteInputError, UnconstrainedModelError } from '../../errors.js';
 import { csrTranspose } from '../../linalg/csr.js';
 import type { CsrMatrix, Preconditioner } from '../../linalg/types.js';
@@ -630,6 +631,29 @@ interface Level {
   d: Float64Array;
   /** Dense Cholesky factor on the coarsest level. */
   chol?: Float64Array;
+  /**
+   * The same operator in symmetric 3×3-block storage (upper blocks only) when the size
+   * allows: it moves ≈ 40 % of CSR's bytes, and the smoother's SpMVs dominate the cycle.
+   */
+  fast?: Sbsr3Matrix;
+  /** Scratch for `fast` products. */
+  tmp?: Float64Array;
+}
+
+/** r ← b − A·x on a level (symmetric-block kernel where available). */
+function levelResidual(L: Level, x: Float64Array, b: Float64Array, r: Float64Array): void {
+  if (!L.fast) return residual(L.A, x, b, r);
+  sbsr3Spmv(L.fast, x, L.tmp!);
+  const t = L.tmp!;
+  for (let i = 0; i < L.n; i++) r[i] = b[i] - t[i];
+}
+
+/** r ← r − A·d on a level. */
+function levelSpmvSub(L: Level, d: Float64Array, r: Float64Array): void {
+  if (!L.fast) return spmvSub(L.A, d, r);
+  sbsr3Spmv(L.fast, d, L.tmp!);
+  const t = L.tmp!;
+  for (let i = 0; i < L.n; i++) r[i] -= t[i];
 }
 
 function checkOptions(A: CsrMatrix, o: AmgOptions): void {
@@ -724,6 +748,10 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     };
     levels.push(level);
     if (n <= maxCoarse || l + 1 >= maxLevels) break;
+    if (n % 3 === 0) {
+      level.fast = sbsr3FromCsr(Al);
+      level.tmp = new Float64Array(n);
+    }
     let tp = performance.now();
     const { max: rho } = lanczosExtremes(Al, invDiag, lanczosSteps, 12345 + l);
     tp = lap(phases, 'spectralRadius', tp);
@@ -782,7 +810,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
    * 'jacobi' is the degree-m polynomial (1 − ω·λ)ᵐ done as m damped Jacobi sweeps, ω = 2/(lo+hi).
    */
   const smooth = (L: Level, zeroGuess: boolean, m: number): void => {
-    const { A: Am, invDiag: iD, x, b, r, d, n } = L;
+    const { invDiag: iD, x, b, r, d, n } = L;
     const theta = 0.5 * (L.hi + L.lo);
     const delta = 0.5 * (L.hi - L.lo);
     if (smoother === 'jacobi') {
@@ -792,7 +820,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
           for (let i = 0; i < n; i++) x[i] = w * iD[i] * b[i]; // x ← ω·D⁻¹b
           continue;
         }
-        residual(Am, x, b, r); // r ← b − A·x
+        levelResidual(L, x, b, r); // r ← b − A·x
         for (let i = 0; i < n; i++) x[i] += w * iD[i] * r[i]; // x ← x + ω·D⁻¹r
       }
       return;
@@ -803,7 +831,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     if (zeroGuess) {
       for (let i = 0; i < n; i++) x[i] = d[i] = it * iD[i] * b[i]; // r = b, d = D⁻¹r/θ, x = d
     } else {
-      residual(Am, x, b, r); // r ← b − A·x
+      levelResidual(L, x, b, r); // r ← b − A·x
       for (let i = 0; i < n; i++) {
         const di = it * iD[i] * r[i];
         d[i] = di;
@@ -811,8 +839,8 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
       }
     }
     for (let s = 1; s < m; s++) {
-      if (s === 1 && zeroGuess) residual(Am, d, b, r); // r ← b − A·d (x = d so far)
-      else spmvSub(Am, d, r); // r ← r − A·d
+      if (s === 1 && zeroGuess) levelResidual(L, d, b, r); // r ← b − A·d (x = d so far)
+      else levelSpmvSub(L, d, r); // r ← r − A·d
       const rho1 = 1 / (2 * sigma - rho0);
       const c1 = rho1 * rho0;
       const c2 = (2 * rho1) / delta;
@@ -833,7 +861,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     for (; l < nLevels - 1; l++) {
       const L = levels[l];
       smooth(L, true, degree);
-      residual(L.A, L.x, L.b, L.r);
+      levelResidual(L, L.x, L.b, L.r);
       spmv(L.R!, L.r, levels[l + 1].b); // b_c ← Pᵀ·r
     }
     const C = levels[nLevels - 1];
