@@ -20,7 +20,7 @@ import { SurrogateTrainingError } from './errors.js';
 
 /** Options of {@link evaluateSurrogate}. */
 export interface EvaluationOptions {
-  /** Fraction of design points held out for the test split (default 0.2). */
+  /** Fraction of design points held out for the test split, per configuration (default 0.2). */
   testFraction?: number;
   /** Cross-validation folds (default 5; 0 to skip). */
   folds?: number;
@@ -143,10 +143,24 @@ export async function evaluateSurrogate(records: readonly SweepRecord[], o: Eval
   const seed = o.seed ?? 1;
   const rows = usableRecords(records);
   if (rows.length < 8) throw new SurrogateTrainingError(`${rows.length} usable records — the evaluation needs at least 8 (6 train + 2 test)`);
-  const order = shuffle(rows.length, seed);
-  const nTest = Math.max(2, Math.round((o.testFraction ?? 0.2) * rows.length));
-  const test = order.slice(0, nTest).map((i) => rows[i]);
-  const train = order.slice(nTest).map((i) => rows[i]);
+  // Stratified by configuration (so every surgical state, and the implant outputs, are in
+  // every split): each configuration's points are shuffled; the test split takes its share
+  // of each, and CV fold f takes every K-th point of each configuration.
+  const groups = new Map<string, number[]>();
+  rows.forEach((r, i) => groups.set(r.inputs.configuration, [...(groups.get(r.inputs.configuration) ?? []), i]));
+  const testIdx: number[] = [], trainIdx: number[] = [];
+  const foldOf = new Int32Array(rows.length);
+  let g = 0;
+  for (const members of groups.values()) {
+    const perm = shuffle(members.length, seed + 17 * ++g).map((k) => members[k]);
+    const take = members.length >= 2 ? Math.max(1, Math.round((o.testFraction ?? 0.2) * members.length)) : 0;
+    perm.forEach((idx, k) => {
+      (k < take ? testIdx : trainIdx).push(idx);
+      foldOf[idx] = k;
+    });
+  }
+  const test = testIdx.map((i) => rows[i]);
+  const train = trainIdx.map((i) => rows[i]);
   log(`test split: ${train.length} train, ${test.length} test design points`);
   const testPoints = test.map((r) => r.inputs);
   const { mlp, models } = await fitAll(train, o.train ?? {}, seed, testPoints);
@@ -158,10 +172,11 @@ export async function evaluateSurrogate(records: readonly SweepRecord[], o: Eval
   let crossValidation: EvaluationReport['crossValidation'] = null;
   const K = o.folds ?? 5;
   if (K >= 2 && rows.length >= 2 * K) {
+    // stratified k-fold: fold f holds the points whose rank inside their configuration ≡ f (mod K)
     const perModel = new Map<string, { r2: Record<string, number[]>; auc: number[]; accuracy: number[]; sensitivity: number[]; specificity: number[] }>();
     for (let f = 0; f < K; f++) {
-      const te = order.filter((_, i) => i % K === f).map((i) => rows[i]);
-      const tr = order.filter((_, i) => i % K !== f).map((i) => rows[i]);
+      const te = rows.filter((_, i) => foldOf[i] % K === f);
+      const tr = rows.filter((_, i) => foldOf[i] % K !== f);
       const fit = await fitAll(tr, o.cvTrain ?? { ...(o.train ?? {}), members: 3 }, seed + 100 * (f + 1), te.map((r) => r.inputs));
       const td = baselineData(fit.mlp, te);
       for (const m of fit.models) {
@@ -316,7 +331,7 @@ export function evaluationMarkdown(r: EvaluationReport): string {
   const L: string[] = [];
   L.push('# Surrogate evaluation', '');
   L.push(`Generated ${r.generated}. Data: ${r.data.records} sweep records, ${r.data.usable} usable (${r.data.failed} failed solves or meshes), ${r.data.unstable} unstable; resolution ${r.data.resolutionMm.join(', ')} mm; solver ${r.data.solverVersions.join(', ')}.`);
-  L.push(`Held-out test split by design point: ${r.data.train} train / ${r.data.test} test.`);
+  L.push(`Held-out test split by design point, stratified by configuration: ${r.data.train} train / ${r.data.test} test; cross-validation folds stratified the same way.`);
   if (r.data.usable < 200) L.push('', `**Caution:** ${r.data.usable} design points is a pilot-sized dataset; every figure below has wide uncertainty (see the bootstrap CIs and the CV SDs). Regenerate with the 2,000-point sweep before quoting them.`);
   L.push('', '## Regression (test split)', '');
   L.push('| output | model | n | R² | MAE | NRMSE | MAE top 10 % | rel. error at max |', '|---|---|---|---|---|---|---|---|');
