@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js';
 import { solveCommand } from './solve.js';
 import { runCommand } from './run.js';
 import { exportCommand, meshCommand } from './mesh-export.js';
+import { surrogateCommands } from './surrogate-commands.js';
 
 /** One subcommand: its option spec, help text and handler. */
 export interface Command {
@@ -14,7 +15,7 @@ export interface Command {
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
-const COMMANDS: Command[] = [runCommand, meshCommand, solveCommand, exportCommand, demoCommand];
+const COMMANDS: Command[] = [runCommand, meshCommand, solveCommand, exportCommand, ...surrogateCommands, demoCommand];
 
 /** Register more subcommands (used by the modules that add them). */
 export function registerCommand(c: Command): void {
