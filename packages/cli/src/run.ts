@@ -173,10 +173,18 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
   const stiff = Object.entries(results).map(([n, r]) => `${n} ${fmt(r.axialStiffnessNPerMm, 0)} N/mm`).join(', ');
   log(`\naxial compressive stiffness (500 N): ${stiff}`);
 
+  const LABEL: Record<SpineMotion, string> = {
+    flexion: 'flexion',
+    extension: 'extension',
+    lateralBendingLeft: 'lat. bending L',
+    lateralBendingRight: 'lat. bending R',
+    axialRotationLeft: 'axial rot. L',
+    axialRotationRight: 'axial rot. R',
+  };
   const romTable = motions.map((m) => ({
-    motion: m,
+    motion: LABEL[m],
     corridor: HEUER_2007_CORRIDORS[m].map((v) => (v * o.momentNm) / 7.5) as [number, number],
-    corridorSource: 'Heuer et al. 2007, L4–L5 in vitro, 7.5 N·m (mark U; scaled linearly with the moment)',
+    corridorSource: 'Heuer et al. 2007 (U)',
     values: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.cases.find((c) => c.motion === m)!.romDeg])),
   }));
   const doc = {
