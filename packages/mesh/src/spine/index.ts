@@ -10,3 +10,4 @@ export * from './parameters.js';
 export * from './implants.js';
 export * from './ligaments.js';
 export * from './segment.js';
+export * from './tet-segment.js';
