@@ -7,6 +7,7 @@
  * Run: `cd /work/main && node --conditions=@spinefea/source --import tsx packages/benchmarks/src/spmv-kernels.ts [nodesPerSide]`
  * Default grid 69×69×70 nodes = 333,270 nodes ≈ 1.0M DOF.
  */
+import { mulberry32 } from '@spinefea/mesh';
 import {
   bsr3FromCsr,
   bsr3Operator,
@@ -34,17 +35,8 @@ const nz = Number(process.argv[3] ?? nx + 1);
 const nodes = nx * ny * nz;
 const n = 3 * nodes;
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so the test matrices are reproducible. */
+const rng = mulberry32;
 
 /**
  * Symmetric, diagonally dominant BSR3 matrix on the hex8 27-neighbour

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@spinefea/mesh';
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
@@ -13,17 +14,8 @@ import { bsr3FromCsr, bsr3Operator, sbsr3FromCsr, sbsr3Operator } from '../src/l
 import { jacobiPreconditioner } from '../src/solvers/jacobi.js';
 import { blockJacobiPreconditioner } from '../src/solvers/block-jacobi.js';
 
-/** Deterministic PRNG (mulberry32) so the scaled test matrices are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so the test matrices are reproducible. */
+const rng = mulberry32;
 
 function denseToCsr(n: number, D: ArrayLike<number>): CsrMatrix {
   const I: number[] = [];

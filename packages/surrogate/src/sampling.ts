@@ -7,7 +7,10 @@
  * Layout: a design of n points in d dimensions is one `Float64Array` of length
  * n·d, row-major (point i, dimension j at `i·d + j`), every value in [0, 1).
  */
+import { mulberry32 } from '@spinefea/mesh';
 import { SurrogateInputError } from './errors.js';
+
+export { mulberry32 };
 
 /**
  * A seeded 32-bit PRNG (mulberry32): uniform floats in [0, 1).
@@ -20,16 +23,6 @@ import { SurrogateInputError } from './errors.js';
  * rand(); // 0.6011…, the same on every machine
  * ```
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Primitive polynomials and initial direction numbers of Joe & Kuo

@@ -24,7 +24,7 @@ import { DimensionMismatchError, InvalidBoundaryConditionError, NonFiniteInputEr
 import { elementFamily } from '../fem/elements/index.js';
 import { validateMaterial, type Material } from '../fem/material.js';
 import { dofLayout } from '../model/constraints.js';
-import { distributeReferenceLoad } from '../model/loads.js';
+import { assembleLoadVector, distributeReferenceLoad } from '../model/loads.js';
 import { GROUND, type FeModel, type LoadCase, type NodeSelection } from '../model/model.js';
 import { resolveFaces, resolveNodes } from '../model/selection.js';
 
@@ -422,72 +422,15 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
   if (bcLines.length) step.push('*BOUNDARY', ...bcLines);
 
   // Nodal loads: explicit forces, tractions, body forces, distributing-coupling loads.
-  const f = new Float64Array(3 * nNodes);
   const label = loadCase.name ? `load case '${loadCase.name}'` : 'load case';
-  for (const [i, nf] of (loadCase.nodalForces ?? []).entries()) {
-    const what = `${label}, nodal forces ${i}`;
-    if (nf.forces.length !== 3 * nf.nodes.length)
-      throw new DimensionMismatchError(`${what}: forces has ${nf.forces.length} values, expected 3 × ${nf.nodes.length} nodes`);
-    for (let k = 0; k < nf.nodes.length; k++) {
-      const n = nf.nodes[k];
-      if (!(n < nNodes)) throw new InvalidBoundaryConditionError(`${what}: node ${n} out of range (mesh has ${nNodes} nodes)`);
-      for (let d = 0; d < 3; d++) {
-        const v = nf.forces[3 * k + d];
-        if (!Number.isFinite(v)) throw new NonFiniteInputError(`${what}: value ${v} at index ${3 * k + d} is not finite`);
-        f[3 * n + d] += v;
-      }
-    }
-  }
-  const nFaceNodes = info.faces[0].length;
-  const xf = new Float64Array(3 * nFaceNodes);
-  const ff = new Float64Array(3 * nFaceNodes);
-  for (const [i, t] of (loadCase.tractions ?? []).entries()) {
-    const what = `${label}, traction ${i}`;
-    if (!t.traction.every(Number.isFinite)) throw new NonFiniteInputError(`${what}: traction is not finite`);
-    const tv = Float64Array.from(t.traction);
-    const fs = resolveFaces(mesh, t.faces, what);
-    for (let k = 0; k < fs.cells.length; k++) {
-      const local = info.faces[fs.faces[k]];
-      if (!local) throw new InvalidBoundaryConditionError(`${what}: face number ${fs.faces[k]} invalid for ${mesh.cellType}`);
-      for (let a = 0; a < nFaceNodes; a++) {
-        const p = 3 * mesh.cells[fs.cells[k] * npc + local[a]];
-        xf[3 * a] = mesh.nodes[p];
-        xf[3 * a + 1] = mesh.nodes[p + 1];
-        xf[3 * a + 2] = mesh.nodes[p + 2];
-      }
-      family.faceTraction(xf, tv, ff);
-      for (let a = 0; a < nFaceNodes; a++) {
-        const p = 3 * mesh.cells[fs.cells[k] * npc + local[a]];
-        f[p] += ff[3 * a];
-        f[p + 1] += ff[3 * a + 1];
-        f[p + 2] += ff[3 * a + 2];
-      }
-    }
-  }
-  for (const [i, bf] of (loadCase.bodyForces ?? []).entries()) {
-    const what = `${label}, body force ${i}`;
-    if (!bf.force.every(Number.isFinite)) throw new NonFiniteInputError(`${what}: body force is not finite`);
-    const b = Float64Array.from(bf.force);
-    const xe = new Float64Array(3 * npc);
-    const fe = new Float64Array(3 * npc);
-    const only = bf.materialIds ? new Set(bf.materialIds) : null;
-    for (let c = 0; c < nCells; c++) {
-      if (only && !only.has(mesh.materialIds[c])) continue;
-      for (let a = 0; a < npc; a++) {
-        const p = 3 * mesh.cells[c * npc + a];
-        xe[3 * a] = mesh.nodes[p];
-        xe[3 * a + 1] = mesh.nodes[p + 1];
-        xe[3 * a + 2] = mesh.nodes[p + 2];
-      }
-      family.bodyForce(xe, b, fe);
-      for (let a = 0; a < npc; a++) {
-        const p = 3 * mesh.cells[c * npc + a];
-        f[p] += fe[3 * a];
-        f[p + 1] += fe[3 * a + 1];
-        f[p + 2] += fe[3 * a + 2];
-      }
-    }
-  }
+  // Nodal forces, tractions and body forces become the same consistent nodal forces our
+  // solver applies (ccx has no uniform traction load; no density needed for body forces).
+  const f = assembleLoadVector(model, family, dofLayout(model), {
+    name: loadCase.name,
+    nodalForces: loadCase.nodalForces,
+    tractions: loadCase.tractions,
+    bodyForces: loadCase.bodyForces,
+  }).subarray(0, 3 * nNodes);
   const refLoadLines: string[] = [];
   for (const [i, rl] of (loadCase.referenceLoads ?? []).entries()) {
     const what = `${label}, reference load ${i} on '${rl.reference}'`;

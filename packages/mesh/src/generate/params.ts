@@ -5,7 +5,17 @@
 import type { CellType } from '../mesh.js';
 import { InvalidParameterError } from '../errors.js';
 
-/** mulberry32: small, fast, seedable PRNG giving uniform numbers in [0, 1). @internal */
+/**
+ * mulberry32: a small, fast, seedable PRNG giving uniform numbers in [0, 1); the one
+ * source of reproducible randomness across spinefea (mesh distortion, AMG start vectors,
+ * design sampling).
+ *
+ * @example
+ * ```ts
+ * const rand = mulberry32(42);
+ * const u = rand(); // same sequence for the same seed
+ * ```
+ */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

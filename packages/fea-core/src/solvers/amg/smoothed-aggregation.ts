@@ -23,6 +23,7 @@
  * every load case of a prepared model (rebuild it only when K changes,
  * e.g. when tension-only springs switch).
  */
+import { mulberry32 } from '@spinefea/mesh';
 import { sbsr3FromCsr, sbsr3Spmv, type Sbsr3Matrix } from '../../linalg/bsr3.js';
 import { DimensionMismatchError, NonFiniteInputError, UnconstrainedModelError } from '../../errors.js';
 import { csrTranspose } from '../../linalg/csr.js';
@@ -182,17 +183,6 @@ function inverseDiagonal(A: CsrMatrix, level: number): Float64Array {
   return inv;
 }
 
-/** Deterministic PRNG (mulberry32) for the Lanczos start vectors. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Number of eigenvalues below x of the symmetric tridiagonal matrix with
