@@ -4,17 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hollowCylinderMesh, readVtu } from '@spinefea/mesh';
+import { requireTool } from '../../../test-support/external-tools.js';
 import { prepareModel, resultFields, resultsToVtu, type FeModel } from '@spinefea/core';
 
 const PY = '/usr/bin/python3';
-function meshioAvailable(): boolean {
-  const ok = spawnSync(PY, ['-c', 'import meshio'], { encoding: 'utf8' }).status === 0;
-  if (!ok) {
-    if (process.env.CI === 'true') throw new Error('python3-meshio is required under CI=true (`/usr/bin/python3 -c "import meshio"` failed)');
-    console.warn('skipping the meshio read-back: python3-meshio (/usr/bin/python3 -c "import meshio") is not installed');
-  }
-  return ok;
-}
+const HAVE_MESHIO = requireTool('python3-meshio', PY, ['-c', 'import meshio']);
 
 // Lamé quarter cylinder, plane strain: a = 10, b = 20 mm, p = 10 MPa.
 const a = 10, b = 20, p = 10, E = 1000, nu = 0.3;
@@ -77,8 +71,7 @@ describe('VTU output of results', () => {
     expect(Array.from(r.pointData.displacement.values)).toEqual(Array.from(sol.displacement));
     expect(r.cellData.vonMises.values.length).toBe(mesh.cells.length / 8);
   });
-  it('reads back with meshio (independent reader)', () => {
-    if (!meshioAvailable()) return;
+  it.skipIf(!HAVE_MESHIO)('reads back with meshio (independent reader)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spinefea-vtu-'));
     const file = join(dir, 'lame.vtu');
     writeFileSync(file, text);

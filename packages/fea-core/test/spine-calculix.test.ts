@@ -4,13 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLumbarSegment, defaultParameters, hexToTet } from '@spinefea/mesh';
+import { requireTool } from '../../../test-support/external-tools.js';
 import { buildSpineFeModel, calculixNodalArray, parseCalculixDat, prepareModel, pureMomentLoadCase, toCalculixInp, toFebioXml } from '@spinefea/core';
 
-const HAVE_CCX = !spawnSync('ccx', ['-v'], { encoding: 'utf8' }).error;
-if (!HAVE_CCX) {
-  if (process.env.CI === 'true') throw new Error('ccx (Debian package calculix-ccx) is required under CI=true');
-  console.warn('[spine-calculix] ccx (CalculiX, Debian package calculix-ccx) not found: skipping the cross-code check');
-}
+// `ccx -v` exits non-zero even when installed: probe the PATH instead
+const HAVE_CCX = requireTool('ccx (Debian package calculix-ccx)', 'sh', ['-c', 'command -v ccx']);
 
 /**
  * Cross-code check of the whole intact L4–L5 model: mesh, materials (incl. the

@@ -63,24 +63,7 @@ export function watertightDefects(indices: Uint32Array, select?: (t: number) => 
   return { badEdges, badOrientation };
 }
 
-/** Whether an outside program runs; skip message / CI failure handled by the caller via {@link requireTool}. */
-export function toolAvailable(cmd: string, args: string[]): boolean {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
-  return r.status === 0;
-}
-
-/**
- * Probe an outside program. On a user's machine a missing program skips the
- * tests (with a message naming it); under CI=true it must be there.
- */
-export function requireTool(name: string, cmd: string, args: string[]): boolean {
-  const ok = toolAvailable(cmd, args);
-  if (!ok) {
-    if (process.env.CI === 'true') throw new Error(`${name} is required under CI=true but \`${cmd} ${args.join(' ')}\` failed`);
-    console.warn(`skipping tests that need ${name}: \`${cmd} ${args.join(' ')}\` failed`);
-  }
-  return ok;
-}
+export { requireTool, toolAvailable } from '../../../test-support/external-tools.js';
 
 /** Debian's Python, which has meshio (the pyenv `python3` on PATH does not). */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
