@@ -1,0 +1,255 @@
+/**
+ * One conformance suite for every available device backend: the same SpMV,
+ * dot, axpy/xpby and inner-PCG checks against the f64 CPU reference.
+ *
+ * Tolerances come from f32 round-off (ε₃₂ = 2⁻²⁴ ≈ 6·10⁻⁸ unit round-off):
+ * - SpMV row i: storing A and x in f32 perturbs each product by ≤ 2ε₃₂|a||x|
+ *   and summing m terms adds ≤ m·ε₃₂·Σ|a||x| (sequential or tree order), so
+ *   |Δyᵢ| ≤ (m + 2)·ε₃₂·Σⱼ|aᵢⱼ||xⱼ| with m the row's stored entries.
+ *   The check uses c = 2 on top of that bound (|Δyᵢ| ≤ 2(m+2)ε₃₂·(|A||x|)ᵢ).
+ * - dot of length n: |Δ| ≤ (log₂n + 2 + n/256)·ε₃₂·Σ|xᵢyᵢ| for a two-stage
+ *   tree whose first stage sums 256 (gpu.js) or a grid-stride share (WGSL)
+ *   sequentially; we allow 2× that.
+ * - axpy: one rounding per entry plus input rounding: 4ε₃₂(|y| + |α||x|).
+ * f64 backends satisfy all of these trivially.
+ *
+ * WebGPU runs when an adapter exists (a GPU machine), and on a software
+ * adapter (Dawn's OpenGL ES backend over Mesa llvmpipe) only when
+ * SPINEFEA_WEBGPU_SOFTWARE=1, because that backend aborted the process at
+ * random in testing.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import fc from 'fast-check';
+import { boxMesh } from '@spinefea/mesh';
+import { assembleLoadVector, buildConstraintTransform, csrSpmv, prepareModel, reduceLoad, type CsrMatrix } from '@spinefea/core';
+import {
+  devicePcg,
+  referenceDeviceKernels,
+  type DeviceKernels,
+  type DeviceMatrix,
+  type DeviceVector,
+} from '../src/solvers/device-pcg.js';
+import { f32Pcg, inverseDiagonalF32, csrToF32 } from '../src/solvers/mixed-precision.js';
+import { createGpujsKernels, ellFromCsr } from '../src/backend/gpujs.js';
+import { bsell3FromCsr, bsell3Spmv, createWebgpuKernels } from '../src/backend/webgpu.js';
+
+const EPS32 = 2 ** -24;
+
+function elasticity(n: number): { K: CsrMatrix; b: Float64Array } {
+  const model = {
+    mesh: boxMesh({ size: [10, 10, 10], divisions: [n, n, n], cellType: 'hex8' as const }),
+    materials: [{ kind: 'isotropic' as const, E: 1000, nu: 0.3 }],
+    displacementBcs: [{ nodes: 'zmin' as const }],
+  };
+  const prepared = prepareModel(model, { preconditioner: 'none' });
+  const tr = buildConstraintTransform(model);
+  const f = assembleLoadVector(model, prepared.family, tr.layout, { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
+  return { K: prepared.reduced, b: reduceLoad(prepared.stiffness, tr, f) };
+}
+
+const { K, b } = elasticity(5); // 5³ hex8, 540 free DOFs
+const n = K.rows;
+const xs = Float64Array.from({ length: n }, (_, i) => Math.sin(0.7 * i) + 0.1 * Math.cos(3.1 * i));
+const ys = Float64Array.from({ length: n }, (_, i) => Math.cos(1.3 * i));
+
+type AnyKernels = DeviceKernels<DeviceVector, DeviceMatrix>;
+const factories: [string, () => Promise<AnyKernels | null | string>][] = [
+  ['reference-f64', async () => referenceDeviceKernels('f64') as unknown as AnyKernels],
+  ['reference-f32', async () => referenceDeviceKernels('f32') as unknown as AnyKernels],
+  ['gpujs:cpu', async () => ((await createGpujsKernels({ mode: 'cpu' })) as unknown as AnyKernels) ?? 'gpu.js did not load'],
+  ['gpujs:webasm', async () => ((await createGpujsKernels({ mode: 'webasm' })) as unknown as AnyKernels) ?? 'gpu.js webasm mode unavailable'],
+  [
+    'webgpu',
+    async () => {
+      const hw = await createWebgpuKernels({ allowSoftwareAdapter: false });
+      if (hw) return hw as unknown as AnyKernels;
+      if (process.env.SPINEFEA_WEBGPU_SOFTWARE === '1') {
+        process.env.EGL_PLATFORM ??= 'surfaceless';
+        process.env.XDG_RUNTIME_DIR ??= '/tmp';
+        const sw = await createWebgpuKernels({ dawnFlags: ['backend=opengles'], adapterOptions: { featureLevel: 'compatibility' } });
+        if (sw) return sw as unknown as AnyKernels;
+      }
+      return 'WebGPU: no adapter (requestAdapter() returned null)';
+    },
+  ],
+];
+
+const created: AnyKernels[] = [];
+afterAll(() => {
+  for (const k of created) k.dispose();
+});
+
+/** (|A|·|x|)ᵢ and the stored entries per row. */
+function absProduct(A: CsrMatrix, x: Float64Array): { ax: Float64Array; m: Uint32Array } {
+  const ax = new Float64Array(A.rows);
+  const m = new Uint32Array(A.rows);
+  for (let i = 0; i < A.rows; i++) {
+    for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) ax[i] += Math.abs(A.values[p] * x[A.colIdx[p]]);
+    m[i] = A.rowPtr[i + 1] - A.rowPtr[i];
+  }
+  return { ax, m };
+}
+
+describe('host-side matrix formats', () => {
+  it('BSELL3 SpMV (the WGSL kernel order, on the CPU) equals CSR within the f32 bound', () => {
+    const M = bsell3FromCsr(K);
+    expect(M.fill).toBeGreaterThanOrEqual(1);
+    const y = new Float32Array(3 * M.blockRows);
+    bsell3Spmv(M, Float32Array.from(xs), y);
+    const y64 = new Float64Array(n);
+    csrSpmv(K, xs, y64);
+    const { ax, m } = absProduct(K, xs);
+    // BSELL3 rows hold 3 entries per block (m ≤ 3·blocks); 27 blocks × 3 → bound uses 81 + 2 terms
+    for (let i = 0; i < n; i++) expect(Math.abs(y[i] - y64[i])).toBeLessThanOrEqual(2 * (3 * m[i] + 2) * EPS32 * ax[i] + 1e-30);
+  });
+  it('BSELL3 handles sizes that are not multiples of 3 (a padded last block row)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 1000 }), (size, seed) => {
+        // random sparse symmetric matrix with a dominant diagonal
+        const rows: number[][] = Array.from({ length: size }, () => []);
+        const vals: number[][] = Array.from({ length: size }, () => []);
+        let s = seed + 1;
+        const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+        for (let i = 0; i < size; i++) {
+          rows[i].push(i);
+          vals[i].push(10 + rnd());
+          const j = Math.floor(rnd() * size);
+          if (j !== i) {
+            rows[i].push(j);
+            vals[i].push(rnd() - 0.5);
+          }
+        }
+        const rowPtr = new Uint32Array(size + 1);
+        for (let i = 0; i < size; i++) rowPtr[i + 1] = rowPtr[i] + rows[i].length;
+        const order = rows.map((r, i) => r.map((c, k) => [c, vals[i][k]]).sort((a, b2) => a[0] - b2[0]));
+        const A: CsrMatrix = {
+          rows: size,
+          cols: size,
+          rowPtr,
+          colIdx: Uint32Array.from(order.flat().map((e) => e[0])),
+          values: Float64Array.from(order.flat().map((e) => e[1])),
+        };
+        const x = Float64Array.from({ length: size }, () => rnd() - 0.5);
+        const y64 = new Float64Array(size);
+        csrSpmv(A, x, y64);
+        const y = new Float32Array(size);
+        bsell3Spmv(bsell3FromCsr(A), Float32Array.from(x), y);
+        const { ax, m } = absProduct(A, x);
+        for (let i = 0; i < size; i++) if (Math.abs(y[i] - y64[i]) > 2 * (3 * m[i] + 2) * EPS32 * ax[i] + 1e-30) return false;
+        return true;
+      }),
+      { numRuns: 60 },
+    );
+  });
+  it('ELL (gpu.js layout) stores every entry once, padding with zeros', () => {
+    const e = ellFromCsr(K);
+    let sum = 0;
+    for (const v of e.values) sum += v;
+    let ref = 0;
+    for (const v of K.values) ref += v;
+    // f32 rounding of ~nnz values of magnitude ≤ max|K|: relative 1e-5 of the total is generous
+    expect(Math.abs(sum - ref)).toBeLessThanOrEqual(1e-5 * K.values.reduce((a, v) => a + Math.abs(v), 0));
+    expect(e.width).toBe(Math.max(...Array.from({ length: n }, (_, i) => K.rowPtr[i + 1] - K.rowPtr[i])));
+  });
+});
+
+describe.each(factories)('backend %s', (label, make) => {
+  let kernels: AnyKernels | null = null;
+  let skip = '';
+  const get = async (): Promise<AnyKernels | null> => {
+    if (kernels || skip) return kernels;
+    const k = await make();
+    if (typeof k === 'string' || !k) {
+      skip = typeof k === 'string' ? k : `${label} unavailable`;
+      console.warn(`skipping ${label}: ${skip}`);
+      return null;
+    }
+    created.push(k);
+    kernels = k;
+    return k;
+  };
+
+  it('SpMV matches the f64 CSR product within (m + 2)·ε₃₂·(|A||x|)ᵢ', async () => {
+    const k = await get();
+    if (!k) return;
+    const A = k.uploadMatrix(K);
+    const x = k.alloc(n);
+    const y = k.alloc(n);
+    k.write(xs, x);
+    k.spmv(A, x, y);
+    const got = await k.read(y);
+    const y64 = new Float64Array(n);
+    csrSpmv(K, xs, y64);
+    const { ax, m } = absProduct(K, xs);
+    const c = k.precision === 'f32' ? 2 : 1e-8; // f64: round-off ≪ f32 bound; 1e-8 of it still passes
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i] - y64[i]) / ((3 * m[i] + 2) * EPS32 * ax[i] + 1e-300));
+    expect(worst).toBeLessThanOrEqual(c);
+  });
+
+  it('dot product matches within the tree-reduction bound', async () => {
+    const k = await get();
+    if (!k) return;
+    const x = k.alloc(n);
+    const y = k.alloc(n);
+    k.write(xs, x);
+    k.write(ys, y);
+    const got = await k.dot(x, y);
+    let ref = 0;
+    let abs = 0;
+    for (let i = 0; i < n; i++) {
+      ref += xs[i] * ys[i];
+      abs += Math.abs(xs[i] * ys[i]);
+    }
+    const bound = 2 * (Math.log2(n) + 2 + n / 256 + 2) * EPS32 * abs; // +2: rounding of x and y to f32
+    expect(Math.abs(got - ref)).toBeLessThanOrEqual(bound);
+  });
+
+  it('axpy and xpby (also with x = y) match element-wise', async () => {
+    const k = await get();
+    if (!k) return;
+    const x = k.alloc(n);
+    const y = k.alloc(n);
+    k.write(xs, x);
+    k.write(ys, y);
+    k.axpy(-0.75, x, y); // y ← y − 0.75x
+    const a = await k.read(y);
+    k.xpby(x, 0.5, y); // y ← x + 0.5y
+    const c = await k.read(y);
+    k.axpy(1, y, y); // y ← 2y
+    const d = await k.read(y);
+    for (let i = 0; i < n; i++) {
+      const ea = ys[i] - 0.75 * xs[i];
+      const ec = xs[i] + 0.5 * ea;
+      // 4ε₃₂ per step on the magnitudes involved (input rounding + one op), accumulated over the steps
+      expect(Math.abs(a[i] - ea)).toBeLessThanOrEqual(4 * EPS32 * (Math.abs(ys[i]) + 0.75 * Math.abs(xs[i])) + 1e-30);
+      expect(Math.abs(c[i] - ec)).toBeLessThanOrEqual(8 * EPS32 * (Math.abs(xs[i]) + Math.abs(ys[i]) + Math.abs(xs[i])) + 1e-30);
+      expect(Math.abs(d[i] - 2 * ec)).toBeLessThanOrEqual(16 * EPS32 * (Math.abs(xs[i]) + Math.abs(ys[i]) + Math.abs(xs[i])) + 1e-30);
+    }
+  });
+
+  it('device PCG converges like the CPU f32 reference (iterations within ±15 %, same x to the tolerance)', async () => {
+    const k = await get();
+    if (!k) return;
+    const A = k.uploadMatrix(K);
+    const invD = k.alloc(n);
+    k.write(inverseDiagonalF32(K), invD);
+    const tol = 1e-5;
+    const res = await devicePcg(k, A, invD, b, { tolerance: tol, maxIterations: 2000, checkEvery: 4 });
+    const K32 = csrToF32(K);
+    const ref = f32Pcg(K32, inverseDiagonalF32(K32), Float32Array.from(b), { tolerance: tol, maxIterations: 2000 });
+    expect(res.reason).toBe('converged');
+    expect(ref.reason).toBe('converged');
+    // the device checks every 4 iterations (overshoot ≤ 3) and rounds in a different order:
+    // CG iteration counts at 1e-5 move by a few percent with round-off
+    expect(Math.abs(res.iterations - ref.iterations)).toBeLessThanOrEqual(Math.max(4, 0.15 * ref.iterations));
+    // both solutions are within ~κ·tol of A⁻¹b; compare relative to ‖x‖∞ at 100·tol
+    let dmax = 0;
+    let xmax = 0;
+    for (let i = 0; i < n; i++) {
+      dmax = Math.max(dmax, Math.abs(res.d[i] - ref.d[i]));
+      xmax = Math.max(xmax, Math.abs(ref.d[i]));
+    }
+    expect(dmax / xmax).toBeLessThanOrEqual(100 * tol);
+  });
+});
