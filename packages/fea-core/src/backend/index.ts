@@ -1,3 +1,8 @@
-/** Compute backends (the CPU reference; GPU backends later). */
+/** Compute backends: the CPU reference, the device PCG and mixed-precision refinement, gpu.js and WebGPU, and `auto` selection. */
 export * from './backend.js';
 export * from './cpu.js';
+export * from '../solvers/mixed-precision.js';
+export * from '../solvers/device-pcg.js';
+export * from './gpujs.js';
+export * from './webgpu.js';
+export * from './auto.js';

@@ -95,8 +95,8 @@ export interface MixedPrecisionOptions {
   x0?: Float64Array;
   /** Return a non-converged result instead of throwing {@link SolverNotConvergedError}. */
   allowNotConverged?: boolean;
-  /** Called after every refinement step. */
-  onRefinement?: (step: RefinementStep) => void;
+  /** Called after every refinement step with the current f64 iterate x (a live view: copy to keep it). */
+  onRefinement?: (step: RefinementStep, x: Float64Array) => void;
 }
 
 /** Figures of one refinement step. */
@@ -234,7 +234,7 @@ function* refinementLoop(
     rel = residual64(A, b, x, r) / bnorm;
     outerMs += performance.now() - o0;
     history.push({ step: history.length + 1, innerIterations: result.iterations, innerRelativeResidual: result.relativeResidual, relativeResidual: rel, innerMs: ms });
-    options.onRefinement?.(history[history.length - 1]);
+    options.onRefinement?.(history[history.length - 1], x);
     if (result.reason === 'breakdown' && rel >= prev) {
       reason = 'breakdown';
       message = `inner solver ${innerName} broke down (pᵀAp ≤ 0 or rᵀz ≤ 0): the matrix is not positive definite in f32`;
