@@ -8,7 +8,8 @@ import {
   resultsToVtu,
   SPINE_MOTIONS,
   type SpineAnalysisResult,
-  type SpineCaseResult,
+  spineCaseSummary,
+  type SpineCaseSummary,
   type SpineMotion,
 } from '@spinefea/core';
 import { CliUsageError } from './cli-error.js';
@@ -39,19 +40,8 @@ export interface MainJobOptions {
   log?: (line: string) => void;
 }
 
-/** One configuration × load case in summary.json. */
-export interface SummaryCase {
-  romDeg: number;
-  idpMPa: number;
-  loadDistributionEfficiency: number | null;
-  implantVonMisesPeakMPa: number | null;
-  implantVonMisesP99MPa: number | null;
-  anteriorLoadShare: number | null;
-  unstable: boolean;
-  instabilityReason: string;
-  rotationDeg: [number, number, number];
-  translationMm: [number, number, number];
-  implants: SpineCaseResult['implants'];
+/** One configuration × load case in summary.json: the clinical figures and the solver's. */
+export interface SummaryCase extends SpineCaseSummary {
   solver: { iterations: number; relativeResidual: number; converged: boolean; facetActiveSetIterations: number; ligamentActiveSetIterations: number; timeMs: number };
 }
 
@@ -131,17 +121,7 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
     summary[name] = {};
     for (const c of res.cases) {
       summary[name][c.motion] = {
-        romDeg: c.romDeg,
-        idpMPa: c.idpMPa,
-        loadDistributionEfficiency: c.loadDistributionEfficiency,
-        implantVonMisesPeakMPa: c.implantVonMisesPeakMPa,
-        implantVonMisesP99MPa: c.implantVonMisesP99MPa,
-        anteriorLoadShare: c.anteriorLoadShare,
-        unstable: c.unstable,
-        instabilityReason: c.instabilityReason,
-        rotationDeg: c.rotationDeg,
-        translationMm: c.translationMm,
-        implants: c.implants,
+        ...spineCaseSummary(c),
         solver: {
           iterations: c.solver.iterations,
           relativeResidual: c.solver.relativeResidual,

@@ -7,25 +7,12 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import type { SpineCaseSummary } from '@spinefea/core';
 import { DatasetFormatError } from './errors.js';
 import type { DesignPoint } from './design-space.js';
 
-/** Clinical figures of one solved design point (summary.json's per-case schema). Units in the names. */
-export interface RecordOutputs {
-  romDeg: number;
-  idpMPa: number;
-  /** Null when the endplate carries no compression. */
-  loadDistributionEfficiency: number | null;
-  /** Null when uninstrumented. */
-  implantVonMisesPeakMPa: number | null;
-  implantVonMisesP99MPa: number | null;
-  anteriorLoadShare: number | null;
-  unstable: boolean;
-  instabilityReason: string;
-  rotationDeg: [number, number, number];
-  translationMm: [number, number, number];
-  implants: { name: string; kind: string; material: string; peakMPa: number; p99MPa: number; yieldSafetyFactor: number; fatigueSafetyFactor: number }[];
-}
+/** Clinical figures of one solved design point: summary.json's per-case schema (units in the names). */
+export type RecordOutputs = SpineCaseSummary;
 
 /** Solver diagnostics of one design point. */
 export interface RecordSolver {

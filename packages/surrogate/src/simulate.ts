@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildLumbarSegment } from '@spinefea/mesh';
-import { analyzeSpine, buildSpineFeModel } from '@spinefea/core';
+import { analyzeSpine, buildSpineFeModel, spineCaseSummary } from '@spinefea/core';
 import type { DesignPoint } from './design-space.js';
 import { solverCase } from './design-mapping.js';
 import { recordKey, type SweepRecord } from './records.js';
@@ -115,26 +115,14 @@ export function simulateDesignPoint(index: number, point: DesignPoint, settings:
     return {
       ...base,
       status: 'ok',
-      outputs: {
-        romDeg: k.romDeg,
-        idpMPa: k.idpMPa,
-        loadDistributionEfficiency: k.loadDistributionEfficiency,
-        implantVonMisesPeakMPa: k.implantVonMisesPeakMPa,
-        implantVonMisesP99MPa: k.implantVonMisesP99MPa,
-        anteriorLoadShare: k.anteriorLoadShare,
-        unstable: k.unstable,
-        instabilityReason: k.instabilityReason,
-        rotationDeg: k.rotationDeg,
-        translationMm: k.translationMm,
-        implants: k.implants,
-      },
+      outputs: spineCaseSummary(k),
       solver: {
         converged: k.solver.converged,
         iterations: k.solver.iterations,
         relativeResidual: k.solver.relativeResidual,
         facetActiveSetIterations: k.solver.facetActiveSetIterations,
         ligamentActiveSetIterations: k.solver.ligamentActiveSetIterations,
-        ...('frozenFacetCells' in k.solver ? { frozenFacetCells: (k.solver as { frozenFacetCells: number }).frozenFacetCells } : {}),
+        frozenFacetCells: k.solver.frozenFacetCells,
         preconditioner,
         cells: res.model.cells,
         freeDofs: res.model.freeDofs,

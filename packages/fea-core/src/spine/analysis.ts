@@ -50,6 +50,46 @@ export interface SpineCaseResult extends ClinicalFigures {
   fields?: ResultFields;
 }
 
+/** The clinical figures of one case as summary.json and every sweep record store them. */
+export type SpineCaseSummary = Pick<
+  SpineCaseResult,
+  | 'romDeg'
+  | 'idpMPa'
+  | 'loadDistributionEfficiency'
+  | 'implantVonMisesPeakMPa'
+  | 'implantVonMisesP99MPa'
+  | 'anteriorLoadShare'
+  | 'unstable'
+  | 'instabilityReason'
+  | 'rotationDeg'
+  | 'translationMm'
+  | 'implants'
+>;
+
+/**
+ * The summary.json figures of one solved case (no fields, no solver internals).
+ *
+ * @example
+ * ```ts
+ * const rows = analyzeSpine(spine).cases.map(spineCaseSummary);
+ * ```
+ */
+export function spineCaseSummary(c: SpineCaseResult): SpineCaseSummary {
+  return {
+    romDeg: c.romDeg,
+    idpMPa: c.idpMPa,
+    loadDistributionEfficiency: c.loadDistributionEfficiency,
+    implantVonMisesPeakMPa: c.implantVonMisesPeakMPa,
+    implantVonMisesP99MPa: c.implantVonMisesP99MPa,
+    anteriorLoadShare: c.anteriorLoadShare,
+    unstable: c.unstable,
+    instabilityReason: c.instabilityReason,
+    rotationDeg: c.rotationDeg,
+    translationMm: c.translationMm,
+    implants: c.implants,
+  };
+}
+
 /** The analysis of one configuration. */
 export interface SpineAnalysisResult {
   cases: SpineCaseResult[];
