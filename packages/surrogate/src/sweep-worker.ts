@@ -18,6 +18,9 @@ async function loadSimulator(): Promise<Simulate> {
 
 const simulatorReady = loadSimulator();
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C reaches the whole process group: the parent decides (finish the current point, then
+// stop), so a worker never dies half-way through a point because of it.
+process.on('SIGINT', () => {});
 process.on('message', async (m: { type: string; index: number; point: DesignPoint; settings: SimulationSettings }) => {
   if (m.type !== 'task') return;
   const simulate = await simulatorReady;

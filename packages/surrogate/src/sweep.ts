@@ -155,6 +155,17 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
     o.onRecord?.(r, skipped + solved, total);
     bar();
   };
+  // Ctrl-C / SIGTERM: hand out no new points, let the ones in progress finish, then write the
+  // data card as usual (a second signal aborts; finished points are on disk either way).
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    queue.length = 0;
+    process.stderr.write(`\nsweep: ${sig} — finishing the points in progress, then stopping (again to abort)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await Promise.all(
       Array.from({ length: Math.min(nWorkers, Math.max(1, queue.length)) }, () =>
@@ -213,9 +224,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
       ),
     );
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     for (const c of children) if (c.connected) c.disconnect();
     writer.close();
   }
+  if (stopping) process.stderr.write('sweep: stopped early; run the same command to resume\n');
   bar(true);
 
   // Data card: counts over the whole file; wall time accumulated over resumed runs.
