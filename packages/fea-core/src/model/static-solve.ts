@@ -130,7 +130,6 @@ export interface PreparedModel {
  * node (≤ 6) form a block (free DOFs ascend in full-DOF order, so they are contiguous).
  */
 export function blockPointers(tr: ConstraintTransform): Uint32Array {
-  // Free DOFs ascend in full-DOF order, so those of one node (or reference node) are contiguous.
   const owner = (dof: number): number => {
     if (dof < tr.layout.solidDofs) return Math.floor(dof / 3);
     return tr.layout.solidDofs / 3 + Math.floor((dof - tr.layout.solidDofs) / 6);
@@ -141,9 +140,11 @@ export function blockPointers(tr: ConstraintTransform): Uint32Array {
   return Uint32Array.from(ptr);
 }
 
-function makePreconditioner(choice: PreconditionerChoice | ((K: CsrMatrix, blockPtr: Uint32Array) => Preconditioner), K: CsrMatrix, blockPtr: Uint32Array): Preconditioner | undefined {
+/** A preconditioner choice with 'amg' already turned into its factory (it needs the mesh and constraints). */
+type ResolvedPreconditioner = Exclude<PreconditionerChoice, 'amg'>;
+
+function makePreconditioner(choice: ResolvedPreconditioner, K: CsrMatrix, blockPtr: Uint32Array): Preconditioner | undefined {
   if (choice === 'none') return undefined;
-  if (choice === 'amg') throw new Error('internal: amg must be resolved to a factory before makePreconditioner');
   if (choice === 'jacobi') return jacobiPreconditioner(K);
   if (choice === 'block-jacobi') return nodalBlockJacobiPreconditioner(K, blockPtr);
   return choice(K, blockPtr);
@@ -216,7 +217,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
   const blockPtr = blockPointers(transform);
   // 'amg': smoothed aggregation with the rigid-body modes of the mesh restricted to the free DOFs
   const choice = options.preconditioner ?? 'block-jacobi';
-  const precond = choice === 'amg' ? elasticityAmgFactory(mesh.nodes, transform, options.amg) : choice;
+  const precond: ResolvedPreconditioner = choice === 'amg' ? elasticityAmgFactory(mesh.nodes, transform, options.amg) : choice;
   let M = makePreconditioner(precond, reduced, blockPtr);
   // An AMG hierarchy is expensive to set up and stays a good SPD preconditioner when a few
   // springs switch or a few cells soften: reuse it across active-set passes (CG stays exact,
