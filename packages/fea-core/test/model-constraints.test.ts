@@ -83,10 +83,11 @@ describe('distributing coupling', () => {
           };
           const F = [v[0], v[1], v[2]] as const;
           const M = [v[3] * 100, v[4] * 100, v[5] * 100] as const;
-          const sol = solveStatic(model, { referenceLoads: [{ reference: 'ref', force: F, moment: M }] }, { tolerance: 1e-11 });
+          const sol = solveStatic(model, { referenceLoads: [{ reference: 'ref', force: F, moment: M }] }, { tolerance: 1e-10 });
           const scale = Math.max(1, Math.hypot(...F));
           for (let k = 0; k < 3; k++) {
-            // Σ reactions = −F; Σ x × R = −(M + x_ref × F). Tolerance: CG at 1e-11 relative residual.
+            // Σ reactions = −F; Σ x × R = −(M + x_ref × F). Tolerance: CG at 1e-10 relative residual
+            // (1e-11 is at this model's round-off floor for some load directions).
             expect(Math.abs(sol.reactionResultant.force[k] + F[k]) / scale).toBeLessThan(1e-7);
           }
           const xr = [110, 5, 5];
@@ -94,7 +95,7 @@ describe('distributing coupling', () => {
           for (let k = 0; k < 3; k++) expect(Math.abs(sol.reactionResultant.moment[k] + mRef[k]) / (scale * 110)).toBeLessThan(1e-7);
         },
       ),
-      { numRuns: 5 },
+      { numRuns: 20 },
     );
   });
 });

@@ -165,6 +165,14 @@ export function pcg(A: LinearOperator, b: Float64Array, options: PcgOptions = {}
   if (bnorm === 0) {
     return { x, converged: true, iterations: 0, relativeResidual: 0, reason: 'zero-rhs', timeMs: performance.now() - t0 };
   }
+  if (bnorm < 1e-100 || bnorm > 1e100) {
+    // rᵀM⁻¹r of a tiny (huge) load under- (over-)flows: solve A·x' = b/‖b‖ and scale back.
+    // The relative residual is invariant under the scaling.
+    const s = 1 / bnorm;
+    const scaled = pcg(A, b.map((v) => v * s), { ...options, x0: options.x0?.map((v) => v * s) });
+    for (let i = 0; i < n; i++) scaled.x[i] *= bnorm;
+    return scaled;
+  }
   if (options.x0) x.set(options.x0);
 
   const r = new Float64Array(n);
