@@ -19,15 +19,12 @@
  * S4 = 2-6-7-3, S5 = 3-7-8-4, S6 = 4-8-5-1; tets: S1 = 1-2-3, S2 = 1-4-2,
  * S3 = 2-4-3, S4 = 3-4-1), so a pressure on face f is `*DLOAD elem, P(f+1), p`.
  */
-import { CELL_INFO } from '@spinefea/mesh';
 import { DimensionMismatchError, InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
-import { elementFamily } from '../fem/elements/index.js';
 import { validateMaterial, type Material } from '../fem/material.js';
-import { dofLayout } from '../model/constraints.js';
 import { assembleLoadVector, distributeReferenceLoad } from '../model/loads.js';
 import { GROUND, type FeModel, type LoadCase, type NodeSelection } from '../model/model.js';
 import { resolveFaces, resolveNodes } from '../model/selection.js';
-import { transverseBasis } from './orientation.js';
+import { exportContext, transverseBasis, uniqueNamer } from './export-common.js';
 
 const CCX_ELEMENT: Record<string, string> = { hex8: 'C3D8', tet4: 'C3D4', tet10: 'C3D10' };
 
@@ -71,18 +68,12 @@ function num(v: number): string {
 }
 
 /** A set name ccx accepts: letters, digits and underscores, at most 80 characters, unique. */
-function makeNamer(): (base: string) => string {
-  const used = new Set<string>();
-  return (base: string) => {
-    let s = base.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
-    if (!/^[A-Z]/.test(s)) s = `S_${s}`;
-    s = s.slice(0, 70);
-    let name = s;
-    for (let k = 2; used.has(name); k++) name = `${s}_${k}`;
-    used.add(name);
-    return name;
-  };
-}
+const makeNamer = (): ((base: string) => string) =>
+  uniqueNamer((base) => {
+    // Abaqus/ccx names: letters, digits, underscore; start with a letter; ≤ 80 characters
+    const s = base.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+    return (/^[A-Z]/.test(s) ? s : `S_${s}`).slice(0, 70);
+  });
 
 function listLines(ids: ArrayLike<number>, perLine = 10): string {
   const out: string[] = [];
@@ -152,14 +143,7 @@ function selectionKey(sel: NodeSelection): string | null {
  * ```
  */
 export function calculixExport(model: FeModel, loadCase: LoadCase, options: CalculixExportOptions = {}): CalculixExport {
-  const mesh = model.mesh;
-  const info = CELL_INFO[mesh.cellType];
-  if (!info) throw new DimensionMismatchError(`calculix export: unsupported cell type '${String(mesh.cellType)}'`);
-  const family = elementFamily(mesh.cellType);
-  const npc = info.nodesPerCell;
-  const nNodes = mesh.nodes.length / 3;
-  const nCells = mesh.cells.length / npc;
-  const layout = dofLayout(model);
+  const { mesh, info, family, npc, nNodes, nCells, layout } = exportContext(model, 'calculix export');
   const name = makeNamer();
   const out: string[] = [];
   const title = options.title ?? loadCase.name ?? 'spinefea model';
@@ -409,7 +393,7 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
   const label = loadCase.name ? `load case '${loadCase.name}'` : 'load case';
   // Nodal forces, tractions and body forces become the same consistent nodal forces our
   // solver applies (ccx has no uniform traction load; no density needed for body forces).
-  const f = assembleLoadVector(model, family, dofLayout(model), {
+  const f = assembleLoadVector(model, family, layout, {
     name: loadCase.name,
     nodalForces: loadCase.nodalForces,
     tractions: loadCase.tractions,

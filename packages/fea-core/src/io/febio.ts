@@ -27,15 +27,12 @@
  * - Linear multi-point constraints are NOT exported (listed in `warnings`
  *   and as an XML comment): no FEBio 4 equivalent was verified here.
  */
-import { CELL_INFO } from '@spinefea/mesh';
 import { DimensionMismatchError, InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
-import { elementFamily } from '../fem/elements/index.js';
 import { validateMaterial, type Material } from '../fem/material.js';
-import { dofLayout } from '../model/constraints.js';
 import { distributeReferenceLoad } from '../model/loads.js';
 import { GROUND, type FeModel, type LoadCase, type NodeSelection } from '../model/model.js';
 import { resolveFaces, resolveNodes } from '../model/selection.js';
-import { transverseBasis } from './orientation.js';
+import { exportContext, transverseBasis, uniqueNamer } from './export-common.js';
 
 /** Options of {@link toFebioXml}. */
 export interface FebioExportOptions {
@@ -65,16 +62,8 @@ function vec(v: ArrayLike<number>): string {
   return Array.from(v, num).join(',');
 }
 
-function makeNamer(): (base: string) => string {
-  const used = new Set<string>();
-  return (base: string) => {
-    const s = base.replace(/[^A-Za-z0-9_.-]/g, '_') || 'set';
-    let name = s;
-    for (let k = 2; used.has(name); k++) name = `${s}_${k}`;
-    used.add(name);
-    return name;
-  };
-}
+const makeNamer = (): ((base: string) => string) =>
+  uniqueNamer((base) => base.replace(/[^A-Za-z0-9_.-]/g, '_') || 'set');
 
 
 function materialXml(m: Material, id: number, name: string): string[] {
@@ -123,14 +112,7 @@ function materialXml(m: Material, id: number, name: string): string[] {
  * ```
  */
 export function febioExport(model: FeModel, loadCase: LoadCase, options: FebioExportOptions = {}): FebioExport {
-  const mesh = model.mesh;
-  const info = CELL_INFO[mesh.cellType];
-  if (!info) throw new DimensionMismatchError(`febio export: unsupported cell type '${String(mesh.cellType)}'`);
-  const family = elementFamily(mesh.cellType);
-  const npc = info.nodesPerCell;
-  const nNodes = mesh.nodes.length / 3;
-  const nCells = mesh.cells.length / npc;
-  const layout = dofLayout(model);
+  const { mesh, info, family, npc, nNodes, nCells, layout } = exportContext(model, 'febio export');
   const warnings: string[] = [];
   const name = makeNamer();
   const L: string[] = [];

@@ -17,10 +17,11 @@ export interface CellQuality {
 }
 
 /**
- * Corner neighbours: for corner v, three edge neighbours in right-handed
- * order, so det(x_a − x_v, x_b − x_v, x_c − x_v) > 0 for a valid cell.
+ * Corner neighbours of a hex8 (VTK order): for corner v, three edge neighbours in
+ * right-handed order, so det(x_a − x_v, x_b − x_v, x_c − x_v) > 0 for a valid cell.
+ * @internal shared with the voxel smoother's guard
  */
-const HEX_CORNER_NEIGHBOURS = [
+export const HEX_CORNER_NEIGHBOURS = [
   [1, 3, 4],
   [2, 0, 5],
   [3, 1, 6],

@@ -3,17 +3,41 @@
  * smoother as its guard. 1 for a perfect cube, ≤ 0 for an inverted corner.
  */
 
-/** For each hex8 corner, its three edge-neighbours in right-handed order (VTK node order). */
-const CORNER_EDGES = [
-  [1, 3, 4],
-  [2, 0, 5],
-  [3, 1, 6],
-  [0, 2, 7],
-  [7, 5, 0],
-  [4, 6, 1],
-  [5, 7, 2],
-  [6, 4, 3],
-] as const;
+import { HEX_CORNER_NEIGHBOURS as CORNER_EDGES } from '../quality/quality.js';
+
+/**
+ * Minimum over the 8 corners of det[e₁ e₂ e₃], divided by |e₁||e₂||e₃| when `scaled`
+ * (−1 for a zero-length edge then).
+ */
+function minCorner(nodes: Float64Array, cells: Uint32Array, c: number, scaled: boolean): number {
+  let min = Infinity;
+  const o = 8 * c;
+  for (let a = 0; a < 8; a++) {
+    const p = 3 * cells[o + a];
+    const e = CORNER_EDGES[a];
+    const q1 = 3 * cells[o + e[0]];
+    const q2 = 3 * cells[o + e[1]];
+    const q3 = 3 * cells[o + e[2]];
+    const ax = nodes[q1] - nodes[p];
+    const ay = nodes[q1 + 1] - nodes[p + 1];
+    const az = nodes[q1 + 2] - nodes[p + 2];
+    const bx = nodes[q2] - nodes[p];
+    const by = nodes[q2 + 1] - nodes[p + 1];
+    const bz = nodes[q2 + 2] - nodes[p + 2];
+    const cx = nodes[q3] - nodes[p];
+    const cy = nodes[q3 + 1] - nodes[p + 1];
+    const cz = nodes[q3 + 2] - nodes[p + 2];
+    // det = a · (b × c)
+    let s = ax * (by * cz - bz * cy) + ay * (bz * cx - bx * cz) + az * (bx * cy - by * cx);
+    if (scaled) {
+      const l = Math.sqrt((ax * ax + ay * ay + az * az) * (bx * bx + by * by + bz * bz) * (cx * cx + cy * cy + cz * cz));
+      if (!(l > 0)) return -1;
+      s /= l;
+    }
+    if (s < min) min = s;
+  }
+  return min;
+}
 
 /**
  * Minimum over the 8 corners of `det[e₁ e₂ e₃] / (|e₁||e₂||e₃|)`, the scaled
@@ -26,34 +50,7 @@ const CORNER_EDGES = [
  * ```
  */
 export function hexScaledJacobian(nodes: Float64Array, cells: Uint32Array, c: number): number {
-  let min = Infinity;
-  const o = 8 * c;
-  for (let a = 0; a < 8; a++) {
-    const p = 3 * cells[o + a];
-    const e = CORNER_EDGES[a];
-    const q1 = 3 * cells[o + e[0]];
-    const q2 = 3 * cells[o + e[1]];
-    const q3 = 3 * cells[o + e[2]];
-    const ax = nodes[q1] - nodes[p];
-    const ay = nodes[q1 + 1] - nodes[p + 1];
-    const az = nodes[q1 + 2] - nodes[p + 2];
-    const bx = nodes[q2] - nodes[p];
-    const by = nodes[q2 + 1] - nodes[p + 1];
-    const bz = nodes[q2 + 2] - nodes[p + 2];
-    const cx = nodes[q3] - nodes[p];
-    const cy = nodes[q3 + 1] - nodes[p + 1];
-    const cz = nodes[q3 + 2] - nodes[p + 2];
-    const la = Math.sqrt(ax * ax + ay * ay + az * az);
-    const lb = Math.sqrt(bx * bx + by * by + bz * bz);
-    const lc = Math.sqrt(cx * cx + cy * cy + cz * cz);
-    const l = la * lb * lc;
-    if (!(l > 0)) return -1;
-    // det = a · (b × c)
-    const det = ax * (by * cz - bz * cy) + ay * (bz * cx - bx * cz) + az * (bx * cy - by * cx);
-    const s = det / l;
-    if (s < min) min = s;
-  }
-  return min;
+  return minCorner(nodes, cells, c, true);
 }
 
 /**
@@ -66,27 +63,7 @@ export function hexScaledJacobian(nodes: Float64Array, cells: Uint32Array, c: nu
  * ```
  */
 export function hexMinCornerDet(nodes: Float64Array, cells: Uint32Array, c: number): number {
-  let min = Infinity;
-  const o = 8 * c;
-  for (let a = 0; a < 8; a++) {
-    const p = 3 * cells[o + a];
-    const e = CORNER_EDGES[a];
-    const q1 = 3 * cells[o + e[0]];
-    const q2 = 3 * cells[o + e[1]];
-    const q3 = 3 * cells[o + e[2]];
-    const ax = nodes[q1] - nodes[p];
-    const ay = nodes[q1 + 1] - nodes[p + 1];
-    const az = nodes[q1 + 2] - nodes[p + 2];
-    const bx = nodes[q2] - nodes[p];
-    const by = nodes[q2 + 1] - nodes[p + 1];
-    const bz = nodes[q2 + 2] - nodes[p + 2];
-    const cx = nodes[q3] - nodes[p];
-    const cy = nodes[q3 + 1] - nodes[p + 1];
-    const cz = nodes[q3 + 2] - nodes[p + 2];
-    const det = ax * (by * cz - bz * cy) + ay * (bz * cx - bx * cz) + az * (bx * cy - by * cx);
-    if (det < min) min = det;
-  }
-  return min;
+  return minCorner(nodes, cells, c, false);
 }
 
 /**

@@ -130,7 +130,7 @@ function spmvAdd(A: CsrMatrix, x: Float64Array, y: Float64Array): void {
   }
 }
 
-/** r ← b − A·x. */
+/** r ← b − A·x (row by row, so `r` may alias `b`: residual(A, d, r, r) is r ← r − A·d). */
 function residual(A: CsrMatrix, x: Float64Array, b: Float64Array, r: Float64Array): void {
   const n = A.rows;
   const rp = A.rowPtr;
@@ -145,20 +145,6 @@ function residual(A: CsrMatrix, x: Float64Array, b: Float64Array, r: Float64Arra
   }
 }
 
-/** r ← r − A·d. */
-function spmvSub(A: CsrMatrix, d: Float64Array, r: Float64Array): void {
-  const n = A.rows;
-  const rp = A.rowPtr;
-  const ci = A.colIdx;
-  const v = A.values;
-  let p = rp[0];
-  for (let i = 0; i < n; i++) {
-    const e = rp[i + 1];
-    let s = 0;
-    for (; p < e; p++) s += v[p] * d[ci[p]];
-    r[i] -= s;
-  }
-}
 
 /** 1/a_ii for every row; throws when a diagonal entry is not positive (A not SPD). */
 function inverseDiagonal(A: CsrMatrix, level: number): Float64Array {
@@ -630,7 +616,7 @@ interface Level {
   tmp?: Float64Array;
 }
 
-/** r ← b − A·x on a level (symmetric-block kernel where available). */
+/** r ← b − A·x on a level (symmetric-block kernel where available); `r` may alias `b`. */
 function levelResidual(L: Level, x: Float64Array, b: Float64Array, r: Float64Array): void {
   if (!L.fast) return residual(L.A, x, b, r);
   sbsr3Spmv(L.fast, x, L.tmp!);
@@ -638,13 +624,7 @@ function levelResidual(L: Level, x: Float64Array, b: Float64Array, r: Float64Arr
   for (let i = 0; i < L.n; i++) r[i] = b[i] - t[i];
 }
 
-/** r ← r − A·d on a level. */
-function levelSpmvSub(L: Level, d: Float64Array, r: Float64Array): void {
-  if (!L.fast) return spmvSub(L.A, d, r);
-  sbsr3Spmv(L.fast, d, L.tmp!);
-  const t = L.tmp!;
-  for (let i = 0; i < L.n; i++) r[i] -= t[i];
-}
+
 
 function checkOptions(A: CsrMatrix, o: AmgOptions): void {
   if (A.rows !== A.cols) throw new DimensionMismatchError(`smoothedAggregationAmg: matrix is ${A.rows}×${A.cols}, not square`);
@@ -830,7 +810,7 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     }
     for (let s = 1; s < m; s++) {
       if (s === 1 && zeroGuess) levelResidual(L, d, b, r); // r ← b − A·d (x = d so far)
-      else levelSpmvSub(L, d, r); // r ← r − A·d
+      else levelResidual(L, d, r, r); // r ← r − A·d
       const rho1 = 1 / (2 * sigma - rho0);
       const c1 = rho1 * rho0;
       const c2 = (2 * rho1) / delta;
