@@ -251,6 +251,23 @@ export function voigtStrain(
   strain[sOff + 5] = h20 + h02;
 }
 
+const AREA = new Float64Array(3);
+
+/** Area vector x,r × x,s of a face at rule point q into `out` (its length is the area element, mm²). */
+function faceAreaVector(q: number, nf: number, dN: Float64Array, xf: Float64Array, out: Float64Array): void {
+  let r0 = 0, r1 = 0, r2 = 0, s0 = 0, s1 = 0, s2 = 0;
+  const o = q * nf * 2;
+  for (let a = 0; a < nf; a++) {
+    const dr = dN[o + 2 * a];
+    const ds = dN[o + 2 * a + 1];
+    r0 += dr * xf[3 * a]; r1 += dr * xf[3 * a + 1]; r2 += dr * xf[3 * a + 2];
+    s0 += ds * xf[3 * a]; s1 += ds * xf[3 * a + 1]; s2 += ds * xf[3 * a + 2];
+  }
+  out[0] = r1 * s2 - r2 * s1;
+  out[1] = r2 * s0 - r0 * s2;
+  out[2] = r0 * s1 - r1 * s0;
+}
+
 /**
  * Consistent nodal forces of a uniform traction on a face:
  * `f_a = t·Σ_q w_q·N_a(q)·|x,r × x,s|(q)` into `ff` (`3·nf`, N).
@@ -281,18 +298,8 @@ export function faceTractionIntegral(
   const t1 = t[1];
   const t2 = t[2];
   for (let q = 0; q < nq; q++) {
-    let r0 = 0, r1 = 0, r2 = 0, s0 = 0, s1 = 0, s2 = 0;
-    const o = q * nf * 2;
-    for (let a = 0; a < nf; a++) {
-      const dr = dN[o + 2 * a];
-      const ds = dN[o + 2 * a + 1];
-      r0 += dr * xf[3 * a]; r1 += dr * xf[3 * a + 1]; r2 += dr * xf[3 * a + 2];
-      s0 += ds * xf[3 * a]; s1 += ds * xf[3 * a + 1]; s2 += ds * xf[3 * a + 2];
-    }
-    const n0 = r1 * s2 - r2 * s1;
-    const n1 = r2 * s0 - r0 * s2;
-    const n2 = r0 * s1 - r1 * s0;
-    const dA = w[q] * Math.sqrt(n0 * n0 + n1 * n1 + n2 * n2);
+    faceAreaVector(q, nf, dN, xf, AREA);
+    const dA = w[q] * Math.hypot(AREA[0], AREA[1], AREA[2]);
     for (let a = 0; a < nf; a++) {
       const c = N[q * nf + a] * dA;
       ff[3 * a] += c * t0;
@@ -324,18 +331,11 @@ export function faceNormalIntegral(
   const nq = w.length;
   fn.fill(0, 0, 3 * nf);
   for (let q = 0; q < nq; q++) {
-    let r0 = 0, r1 = 0, r2 = 0, s0 = 0, s1 = 0, s2 = 0;
-    const o = q * nf * 2;
-    for (let a = 0; a < nf; a++) {
-      const dr = dN[o + 2 * a];
-      const ds = dN[o + 2 * a + 1];
-      r0 += dr * xf[3 * a]; r1 += dr * xf[3 * a + 1]; r2 += dr * xf[3 * a + 2];
-      s0 += ds * xf[3 * a]; s1 += ds * xf[3 * a + 1]; s2 += ds * xf[3 * a + 2];
-    }
+    faceAreaVector(q, nf, dN, xf, AREA);
     const wq = w[q];
-    const n0 = wq * (r1 * s2 - r2 * s1);
-    const n1 = wq * (r2 * s0 - r0 * s2);
-    const n2 = wq * (r0 * s1 - r1 * s0);
+    const n0 = wq * AREA[0];
+    const n1 = wq * AREA[1];
+    const n2 = wq * AREA[2];
     for (let a = 0; a < nf; a++) {
       const c = N[q * nf + a];
       fn[3 * a] += c * n0;
