@@ -215,6 +215,18 @@ describe('validateParameters refuses invalid parameters, naming them', () => {
     );
   });
 
+  it('the default instrumentation is feasible for every level and global scale (0.8–1.2)', () => {
+    // regression: at scale 0.9 the anatomical convergence made 44 mm L5 screws meet (5.6 mm < 7.0 mm apart)
+    fc.assert(
+      fc.property(fc.constantFrom('L1', 'L2', 'L3', 'L4'), fc.double({ min: 0.8, max: 1.2, noNaN: true }), (level, globalScale) => {
+        const p = { ...defaultParameters(level), globalScale };
+        p.implants = defaultImplants(p);
+        expect(refusal(p)).toBeNull();
+      }),
+      { numRuns: 40, examples: [['L4', 0.9]] },
+    );
+  });
+
   it('out-of-range implant dimensions', () => {
     fc.assert(
       fc.property(

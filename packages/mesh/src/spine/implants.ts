@@ -476,6 +476,8 @@ export function implantParts(p: LumbarSegmentParameters, g: SegmentGeometry, lab
 /**
  * Default instrumentation fitted to a parameter set: Ø 6.5 mm Ti screws as
  * long as every body holds (3 mm short of the anterior cortex, 30–45 mm),
+ * shortened further where left and right screws would meet near the midline
+ * (small patients), and at 30 mm with the convergence opened in 2° steps;
  * Ø 5.5 mm Ti rods, and a PEEK TLIF cage whose height is the disc space at
  * its centre (rounded down to 0.5 mm) and whose lordosis is the disc's.
  *
@@ -500,8 +502,8 @@ export function defaultImplants(p: LumbarSegmentParameters): ImplantParameters {
   const cages = placeCages(cageBase, g);
   const space = Math.min(...cages.flatMap((c) => c.space));
   const lord = Math.min(...g.discs.map((d) => d.lordosisDeg));
-  return {
-    screws: { diameter, length, sagittalDeg: 0, entryOffset: [0, 0] },
+  const implantsWith = (len: number, convergenceDeg?: number): ImplantParameters => ({
+    screws: { diameter, length: len, sagittalDeg: 0, entryOffset: [0, 0], ...(convergenceDeg === undefined ? {} : { convergenceDeg }) },
     rods: { diameter: 5.5, material: 'Ti' },
     cage: {
       type: 'TLIF',
@@ -509,5 +511,27 @@ export function defaultImplants(p: LumbarSegmentParameters): ImplantParameters {
       lordoticDeg: Math.max(0, Math.min(20, Math.round(lord * 10) / 10)),
       material: 'PEEK',
     },
+  });
+  // On a small patient (global scale ≈ 0.9) the anatomical convergence makes long left and
+  // right screws meet near the midline: shorten them first (a surgeon's choice), then,
+  // at the 30 mm minimum, open the convergence in 2° steps.
+  const feasible = (imp: ImplantParameters): boolean => {
+    try {
+      checkImplantFeasibility({ ...p, implants: imp });
+      return true;
+    } catch (e) {
+      if (e instanceof InvalidParameterError) return false;
+      throw e;
+    }
   };
+  for (let len = length; len >= 30; len--) {
+    const imp = implantsWith(len);
+    if (feasible(imp)) return imp;
+  }
+  const anatomical = Math.min(...g.vertebrae.map((v) => VERTEBRA_DIMENSIONS[v.level].pedicleTransverseAngleDeg));
+  for (let conv = Math.floor(anatomical / 2) * 2; conv >= 0; conv -= 2) {
+    const imp = implantsWith(30, conv);
+    if (feasible(imp)) return imp;
+  }
+  throw new InvalidParameterError('implants', `no default screw length (30–45 mm) or convergence (0–${anatomical}°) fits this patient's ${g.vertebrae.map((v) => v.level).join('–')} anatomy`);
 }
