@@ -245,6 +245,14 @@ describe('validateParameters refuses invalid parameters, naming them', () => {
     );
   });
 
+  it('grid shift: three fractions of a voxel in [0, 1)', () => {
+    for (const bad of [[0, 0, 1], [0.5, -0.2, 0], [0.1, 0.2], [0, Number.NaN, 0]]) {
+      const p = { ...defaultParameters('L4'), gridShift: bad as [number, number, number] };
+      expect(refusal(p)).toBe('gridShift');
+    }
+    expect(refusal({ ...defaultParameters('L4'), gridShift: [0.25, 0.5, 0.999] })).toBeNull();
+  });
+
   it('impossible requests: screw longer than the body, cage taller than the disc, rods without screws, crushed disc, screw wider than the pedicle', () => {
     const p = defaultParameters('L4');
     p.implants = defaultImplants(p);

@@ -202,3 +202,29 @@ describe('buildLumbarSegment — default instrumented L4–L5', () => {
     expect(shared).toEqual([]);
   });
 });
+
+describe('buildLumbarSegment — voxel grid shifted against the anatomy', () => {
+  it('samples the same anatomy: every region keeps its volume to within the voxel boundary layer, node sets stay populated', () => {
+    const p = { ...instrumented(2), implants: {} };
+    const a = buildLumbarSegment(p);
+    const b = buildLumbarSegment({ ...p, gridShift: [0.37, 0.61, 0.13] });
+    expect(b.mesh.nodes).not.toEqual(a.mesh.nodes);
+    const vol = (m: LumbarSegmentModel) => {
+      const v = new Map<number, number>();
+      for (let c = 0; c < m.mesh.materialIds.length; c++) v.set(m.mesh.materialIds[c], (v.get(m.mesh.materialIds[c]) ?? 0) + 8);
+      return v;
+    };
+    const va = vol(a), vb = vol(b);
+    let total = 0, moved = 0;
+    for (const [id, n] of va) {
+      total += n;
+      moved += Math.abs((vb.get(id) ?? 0) - n);
+    }
+    // Only voxels whose centre crosses a boundary change label: a few per cent of the cells
+    // of thin regions, far less of the whole (2.6 % of the cells at 2 mm, measured).
+    console.log(`[grid-shift] 2 mm: ${(100 * moved / total).toFixed(1)} % of the cells change region`);
+    expect(moved / total).toBeLessThan(0.08);
+    for (const s of ['top.superiorEndplate', 'bottom.inferiorEndplate']) expect(b.mesh.nodeSets[s]?.length ?? 0).toBeGreaterThan(0);
+  });
+});
+

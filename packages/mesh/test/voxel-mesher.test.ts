@@ -60,6 +60,25 @@ describe('voxel grid → hex8 mesh', () => {
     expect(errs[2]).toBeLessThan(errs[0]);
   });
 
+  it('a grid shift moves the nodes by that fraction of a voxel and still covers the bounds; out-of-range shifts are refused', () => {
+    fc.assert(
+      fc.property(fc.tuple(fc.double({ min: 0, max: 0.999, noNaN: true }), fc.double({ min: 0, max: 0.999, noNaN: true }), fc.double({ min: 0, max: 0.999, noNaN: true })), fc.constantFrom(0.5, 1, 2), (shift, h) => {
+        const b = [-7.3, -2.1, 0.4, 5.9, 8.8, 12.05];
+        const g = createVoxelGrid(b, h, shift);
+        for (let k = 0; k < 3; k++) {
+          // (origin/h − shift) is an integer: the nodes sit at (i + shift)·h (round-off of one division)
+          const i = g.origin[k] / h - shift[k];
+          expect(Math.abs(i - Math.round(i))).toBeLessThan(1e-9);
+          expect(g.origin[k]).toBeLessThanOrEqual(b[k] + 1e-9);
+          expect(g.origin[k] + g.dims[k] * h).toBeGreaterThanOrEqual(b[k + 3] - 1e-9);
+        }
+      }),
+      { numRuns: 50 },
+    );
+    expect(() => createVoxelGrid([0, 0, 0, 1, 1, 1], 1, [0, 1, 0])).toThrow(/gridShift/);
+    expect(() => createVoxelGrid([0, 0, 0, 1, 1, 1], 1, [-0.1, 0, 0])).toThrow(/gridShift/);
+  });
+
   it('rejects a non-positive spacing', () => {
     expect(() => createVoxelGrid([0, 0, 0, 1, 1, 1], 0)).toThrow(InvalidParameterError);
     expect(() => createVoxelGrid([0, 0, 0, 1, 1, Number.NaN], 1)).toThrow(InvalidParameterError);

@@ -22,6 +22,8 @@ export interface SimulationSettings {
   preconditioner?: 'amg' | 'block-jacobi';
   /** PCG iteration cap (default: the solver's). */
   maxIterations?: number;
+  /** Shift of the voxel grid, fractions of a voxel in [0, 1) (discretisation-noise studies; default none). */
+  gridShift?: [number, number, number];
 }
 
 let versionCache: string | undefined;
@@ -92,6 +94,7 @@ export function simulateDesignPoint(index: number, point: DesignPoint, settings:
     solverVersion: solverVersion(),
   };
   const c = solverCase(point, settings.resolution);
+  if (settings.gridShift) c.parameters.gridShift = settings.gridShift;
   let spine;
   try {
     const seg = buildLumbarSegment(c.parameters);

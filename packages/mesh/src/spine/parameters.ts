@@ -110,6 +110,13 @@ export interface LumbarSegmentParameters {
   smoothIterations: number;
   /** Smoothing never lets a hex's scaled Jacobian fall below this, 0.05–0.95. */
   minScaledJacobian: number;
+  /**
+   * Shift of the voxel grid against the anatomy, as fractions of a voxel on x, y, z,
+   * each in [0, 1); default none (the world origin is a grid node). The geometry is
+   * the same for every shift; only where it is sampled moves — so the spread of a
+   * figure over shifts measures its discretisation noise at this resolution.
+   */
+  gridShift?: [number, number, number];
   implants: ImplantParameters;
 }
 
@@ -292,6 +299,12 @@ export function validateParameters(p: LumbarSegmentParameters): void {
   checkRange('facetGap', p.facetGap);
   checkRange('smoothIterations', p.smoothIterations, true);
   checkRange('minScaledJacobian', p.minScaledJacobian);
+  if (p.gridShift !== undefined) {
+    if (!Array.isArray(p.gridShift) || p.gridShift.length !== 3) throw new InvalidParameterError('gridShift', 'must be three fractions of a voxel [x, y, z]');
+    p.gridShift.forEach((v, k) => {
+      if (!(v >= 0 && v < 1)) throw new InvalidParameterError('gridShift', `axis ${'xyz'[k]}: ${v} is not a fraction of a voxel in [0, 1)`);
+    });
+  }
   if (!p.implants || typeof p.implants !== 'object') throw new InvalidParameterError('implants', 'must be an object ({} for the intact segment)');
   const { screws, rods, cage } = p.implants;
   if (screws) {

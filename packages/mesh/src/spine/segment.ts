@@ -158,7 +158,7 @@ export function buildLumbarSegment(params: LumbarSegmentParameters): LumbarSegme
     bounds[k] -= h;
     bounds[k + 3] += h;
   }
-  const grid = createVoxelGrid(bounds, h);
+  const grid = createVoxelGrid(bounds, h, p.gridShift);
   paintParts(grid, parts);
 
   // per-label lookups (label = region id + 1; label 0 = void)

@@ -39,24 +39,30 @@ export interface VoxelPart {
 
 /**
  * A grid covering `bounds = [x0,y0,z0,x1,y1,z1]` (mm) with voxels of edge
- * `spacing`; the grid nodes lie on integer multiples of `spacing` so the
- * world origin is a grid node (deterministic and resolution-consistent).
+ * `spacing`; the grid nodes lie at `(i + shift[k])·spacing` on axis k, so with
+ * the default zero shift the world origin is a grid node (deterministic and
+ * resolution-consistent). A shift (fractions of a voxel, each in [0, 1))
+ * moves the sampling, not the geometry: the tool for discretisation-noise studies.
  * @example
  * ```ts
  * const grid = createVoxelGrid([-30, -70, 0, 30, 20, 70], 1);
+ * const moved = createVoxelGrid([-30, -70, 0, 30, 20, 70], 1, [0.5, 0.25, 0]); // nodes at x = i + 0.5 mm …
  * ```
  */
-export function createVoxelGrid(bounds: ArrayLike<number>, spacing: number): VoxelGrid {
+export function createVoxelGrid(bounds: ArrayLike<number>, spacing: number, shift: ArrayLike<number> = [0, 0, 0]): VoxelGrid {
   if (!(spacing > 0) || !Number.isFinite(spacing)) throw new InvalidParameterError('spacing', `must be a positive finite length (mm), got ${spacing}`);
+  for (let k = 0; k < 3; k++) {
+    if (!(shift[k] >= 0 && shift[k] < 1)) throw new InvalidParameterError('gridShift', `axis ${k}: ${shift[k]} is not a fraction of a voxel in [0, 1)`);
+  }
   const origin: [number, number, number] = [0, 0, 0];
   const dims: [number, number, number] = [0, 0, 0];
   for (let k = 0; k < 3; k++) {
     if (!Number.isFinite(bounds[k]) || !Number.isFinite(bounds[k + 3]) || bounds[k + 3] < bounds[k]) {
       throw new InvalidParameterError('bounds', `axis ${k}: [${bounds[k]}, ${bounds[k + 3]}] is not a finite interval`);
     }
-    const i0 = Math.floor(bounds[k] / spacing);
-    const i1 = Math.ceil(bounds[k + 3] / spacing);
-    origin[k] = i0 * spacing;
+    const i0 = Math.floor(bounds[k] / spacing - shift[k]);
+    const i1 = Math.ceil(bounds[k + 3] / spacing - shift[k]);
+    origin[k] = (i0 + shift[k]) * spacing;
     dims[k] = Math.max(1, i1 - i0);
   }
   const n = dims[0] * dims[1] * dims[2];
