@@ -7,7 +7,7 @@
  * most the cases that were running and never duplicates a finished one.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -90,10 +90,11 @@ function workerEntry(): { path: string; execArgv: string[] } {
   throw new Error(`sweep-worker not found next to ${fileURLToPath(import.meta.url)}`);
 }
 
-/** Paths of a sweep's working JSONL, final file and data card. */
-export function sweepPaths(out: string): { jsonl: string; final: string; card: string } {
+/** Paths of a sweep's working JSONL, final file, data card and superseded-records sidecar. */
+export function sweepPaths(out: string): { jsonl: string; final: string; card: string; superseded: string } {
   const jsonl = out.endsWith('.gz') ? out.slice(0, -3) : out;
-  return { jsonl, final: out, card: jsonl.replace(/\.jsonl$/, '') + '.card.json' };
+  const base = jsonl.replace(/\.jsonl$/, '');
+  return { jsonl, final: out, card: base + '.card.json', superseded: base + '.superseded.jsonl' };
 }
 
 /**
@@ -232,8 +233,18 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   if (stopping) process.stderr.write('sweep: stopped early; run the same command to resume\n');
   bar(true);
 
+  // Records of an index in range whose key is not the current one were solved under an
+  // earlier mapping of the unit cube to design points (e.g. a changed implant fit): valid
+  // solver results at their own inputs, but not this sweep's design points. They are left
+  // out of the counts and, when the sweep is complete, moved to a sidecar file.
+  const currentKeys = new Set(all.map(({ index, point }) => recordKey(index, point, o.resolution)));
+  const inRange = (r: SweepRecord) => r.index >= start && r.index < start + o.points;
+  const fileRecords = readRecords(paths.jsonl).records;
+  const stale = fileRecords.filter((r) => inRange(r) && !currentKeys.has(r.key));
+  const records = fileRecords.filter((r) => !inRange(r) || currentKeys.has(r.key));
+  const have = new Set(records.map((r) => r.key));
+  const complete = [...currentKeys].every((k) => have.has(k));
   // Data card: counts over the whole file; wall time accumulated over resumed runs.
-  const records = readRecords(paths.jsonl).records;
   let previous = 0;
   if (existsSync(paths.card)) {
     try {
@@ -258,6 +269,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
     records: records.length,
     ok: okRecs.length,
     failed: records.length - okRecs.length,
+    ...(stale.length ? { superseded: { records: stale.length, file: paths.superseded, why: 'solved under an earlier mapping of the same index to a design point (inputs differ); valid at their own inputs, not part of this sweep' } } : {}),
     unstable: okRecs.filter((r) => r.outputs?.unstable).length,
     failures: Object.entries(records.filter((r) => r.status === 'failed').reduce<Record<string, number>>((a, r) => ((a[`${r.error?.stage}: ${r.error?.parameter ?? r.error?.name}`] = (a[`${r.error?.stage}: ${r.error?.parameter ?? r.error?.name}`] ?? 0) + 1), a), {})),
     meanPointSeconds: okRecs.reduce((a, r) => a + r.timing.totalMs, 0) / Math.max(1, okRecs.length) / 1000,
@@ -266,7 +278,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
     updated: new Date().toISOString(),
   };
   writeFileSync(paths.card, JSON.stringify(card, null, 2) + '\n');
-  if (paths.final !== paths.jsonl && records.length >= total) {
+  if (complete && stale.length) {
+    // move the superseded records aside (appended: nothing is ever lost), then rewrite the file atomically
+    appendFileSync(paths.superseded, stale.map((r) => JSON.stringify(r) + '\n').join(''));
+    writeFileSync(paths.jsonl + '.tmp', records.map((r) => JSON.stringify(r) + '\n').join(''));
+    renameSync(paths.jsonl + '.tmp', paths.jsonl);
+  }
+  if (paths.final !== paths.jsonl && complete) {
     // complete: compress atomically (write a temp, rename) and drop the working file
     writeFileSync(paths.final + '.tmp', gzipSync(readFileSync(paths.jsonl)));
     renameSync(paths.final + '.tmp', paths.final);

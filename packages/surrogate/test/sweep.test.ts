@@ -69,6 +69,24 @@ describe('sweep runner (stub simulator)', () => {
     expect(readRecords(out).tornTail).toBe(false);
   });
 
+  it('a record of an index solved under an earlier design mapping is re-solved and, once the sweep is complete, moved to the .superseded.jsonl sidecar', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-stale-'));
+    const out = join(dir, 's.jsonl.gz');
+    const pts = sweepDesignPoints('sobol', 3, 0, 4);
+    // index 1 as an earlier mapping would have had it: another screw length → another key
+    const oldInputs = { ...pts[1].point, globalScale: pts[1].point.globalScale + 0.01 };
+    const staleRec = { key: recordKey(1, oldInputs, 2), index: 1, status: 'ok', inputs: oldInputs, resolution: 2, outputs: stubOutputs(oldInputs), timing: { meshMs: 0, solveMs: 0, totalMs: 0 }, solverVersion: 'old', finishedAt: '' };
+    appendFileSync(join(dir, 's.jsonl'), JSON.stringify(staleRec) + '\n');
+    const s = await runSweep({ out, points: 4, workers: 1, resolution: 2, seed: 3, progress: false, simulatorModule: stub });
+    expect(s).toMatchObject({ total: 4, skipped: 0, solved: 4 });
+    const recs = gunzipSync(readFileSync(out)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(recs.map((r) => r.key).sort()).toEqual(pts.map((p) => recordKey(p.index, p.point, 2)).sort());
+    const side = lines(join(dir, 's.superseded.jsonl')).map((l) => JSON.parse(l));
+    expect(side.map((r) => r.key)).toEqual([staleRec.key]);
+    const card = JSON.parse(readFileSync(s.card, 'utf8'));
+    expect(card).toMatchObject({ records: 4, ok: 4, superseded: { records: 1 } });
+  });
+
   it('readRecords skips a torn tail and names the line of a corrupt one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rec-'));
     const f = join(dir, 'r.jsonl');
