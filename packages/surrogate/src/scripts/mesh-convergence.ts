@@ -44,8 +44,11 @@ const sweepH = Math.max(...resolutions);
 
 const FIGS = ['romDeg', 'idpMPa', 'loadDistributionEfficiency', 'implantVonMisesPeakMPa', 'implantVonMisesP99MPa', 'anteriorLoadShare'] as const;
 type Fig = (typeof FIGS)[number];
-/** Figures whose noise scales with their size (moments, stresses): pooled as a relative SD. */
-const MULTIPLICATIVE: ReadonlySet<Fig> = new Set(['romDeg', 'idpMPa', 'implantVonMisesPeakMPa', 'implantVonMisesP99MPa']);
+/**
+ * Figures whose noise scales with their size (rotations and stresses under the applied moment):
+ * pooled as a relative SD. IDP is additive: it crosses zero (its relative SD is meaningless there).
+ */
+const MULTIPLICATIVE: ReadonlySet<Fig> = new Set(['romDeg', 'implantVonMisesPeakMPa', 'implantVonMisesP99MPa']);
 
 interface Row {
   part: 'convergence' | 'noise';
