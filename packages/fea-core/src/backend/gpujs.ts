@@ -75,18 +75,21 @@ interface GpuInstance {
 
 /**
  * ELLPACK (column-major) copy of a CSR matrix with f32 values and f32
- * column indices.
+ * column indices. Rectangular matrices (AMG prolongators P and restrictions
+ * Pᵀ) work the same way: a padding entry has value 0 and column
+ * min(i, cols − 1), so x reads stay inside x's `cols` entries.
  *
- * @throws DimensionMismatchError when the matrix is not square or has more than 2²⁴ columns
+ * @throws DimensionMismatchError when the matrix has no columns or more than 2²⁴ of them
  * @example
  * ```ts
  * const { width, values, cols } = ellFromCsr(K);
  * ```
  */
 export function ellFromCsr(A: CsrMatrix): { width: number; values: Float32Array; cols: Float32Array; fill: number } {
-  if (A.rows !== A.cols) throw new DimensionMismatchError(`ellFromCsr: matrix is ${A.rows}×${A.cols}, not square`);
+  if (A.cols < 1 || A.rows < 1) throw new DimensionMismatchError(`ellFromCsr: matrix is ${A.rows}×${A.cols}; it needs at least one row and one column`);
   if (A.cols > 1 << 24) throw new DimensionMismatchError(`ellFromCsr: ${A.cols} columns exceed 2^24 (column indices are f32 in gpu.js kernels)`);
   const n = A.rows;
+  const lastCol = A.cols - 1;
   let W = 1;
   for (let i = 0; i < n; i++) W = Math.max(W, A.rowPtr[i + 1] - A.rowPtr[i]);
   const values = new Float32Array(W * n);
@@ -97,7 +100,7 @@ export function ellFromCsr(A: CsrMatrix): { width: number; values: Float32Array;
       values[k * n + i] = A.values[p];
       cols[k * n + i] = A.colIdx[p];
     }
-    for (; k < W; k++) cols[k * n + i] = i; // padding: zero value, own column
+    for (; k < W; k++) cols[k * n + i] = Math.min(i, lastCol); // padding: zero value, own (or last) column
   }
   return { width: W, values, cols, fill: (W * n) / Math.max(1, A.rowPtr[n]) };
 }
@@ -116,6 +119,29 @@ function spmvEll(this: KernelThis, vals: number[], cols: number[], x: number[]):
     s += vals[j] * x[cols[j]];
   }
   return s;
+}
+// y ← α·A·x + β·y (coef = [α, β]; β = 0: y not read)
+function spmvUpdateEll(this: KernelThis, vals: number[], cols: number[], x: number[], y: number[], coef: number[]): number {
+  let s = 0;
+  for (let k = 0; k < this.constants.W; k++) {
+    const j = k * this.constants.n + this.thread.x;
+    s += vals[j] * x[cols[j]];
+  }
+  let out = coef[0] * s;
+  if (coef[1] !== 0) out += coef[1] * y[this.thread.x];
+  return out;
+}
+// d ← c1·d + c2·(invD∘r) (coef = [c1, c2]; c1 = 0: d not read)
+function smoothDirectionKernel(this: KernelThis, invD: number[], r: number[], d: number[], coef: number[]): number {
+  let out = coef[1] * (invD[this.thread.x] * r[this.thread.x]);
+  if (coef[0] !== 0) out += coef[0] * d[this.thread.x];
+  return out;
+}
+// x ← xs·x + d (xs = 0: x not read)
+function smoothSolutionKernel(this: KernelThis, x: number[], d: number[], xs: number[]): number {
+  let out = d[this.thread.x];
+  if (xs[0] !== 0) out += xs[0] * x[this.thread.x];
+  return out;
 }
 function dotStage(this: KernelThis, a: number[], b: number[]): number {
   let s = 0;
@@ -342,7 +368,37 @@ function gpujsKernels(gpu: GpuInstance, mode: GpujsMode): GpujsKernels {
     },
     spmv(A, x, y) {
       if (x.length !== A.cols || y.length !== A.rows) throw new DimensionMismatchError(`spmv: matrix ${A.rows}×${A.cols}, x ${x.length}, y ${y.length}`);
-      apply(y, kernel(`spmv:${A.rows}:${A.width}`, spmvEll, A.rows, { W: A.width, n: A.rows }), () => [A.ellValues, A.ellCols, x.value]);
+      apply(y, kernel(`spmv:${A.rows}:${A.cols}:${A.width}`, spmvEll, A.rows, { W: A.width, n: A.rows }), () => [A.ellValues, A.ellCols, x.value]);
+    },
+    spmvUpdate(A, x, y, alpha, beta) {
+      if (x.length !== A.cols || y.length !== A.rows) throw new DimensionMismatchError(`spmvUpdate: matrix ${A.rows}×${A.cols}, x ${x.length}, y ${y.length}`);
+      if (x === y) throw new DimensionMismatchError('spmvUpdate: x and y must be different vectors');
+      const coef = new Float32Array([alpha, beta]);
+      apply(y, kernel(`spmvu:${A.rows}:${A.cols}:${A.width}`, spmvUpdateEll, A.rows, { W: A.width, n: A.rows }), () => [A.ellValues, A.ellCols, x.value, y.value, coef]);
+    },
+    copy(x, y) {
+      same(x, y, 'copy');
+      apply(y, kernel(`copyv:${y.length}`, copyKernel, y.length), () => [x.value]); // own key: device-resident argument, not a host array
+    },
+    multiply(a, b, z) {
+      same(a, b, 'multiply');
+      same(a, z, 'multiply');
+      if (z === a || z === b) throw new DimensionMismatchError('multiply: z must be a different vector from a and b');
+      apply(z, kernel(`mul:${z.length}`, multiplyKernel, z.length), () => [a.value, b.value]);
+    },
+    smoothStep(invD, r, d, x, c1, c2, xScale) {
+      for (const v of [r, d, x]) same(invD, v, 'smoothStep');
+      if (new Set([invD, r, d, x]).size !== 4) throw new DimensionMismatchError('smoothStep: invD, r, d and x must be four different vectors');
+      const n = d.length;
+      const coef = new Float32Array([c1, c2]);
+      const xs = scalar(xScale);
+      apply(d, kernel(`smd:${n}`, smoothDirectionKernel, n), () => [invD.value, r.value, d.value, coef]);
+      apply(x, kernel(`smx:${n}`, smoothSolutionKernel, n), () => [x.value, d.value, xs]);
+    },
+    dots(r, z) {
+      same(r, z, 'dots');
+      reduce(S.rzNew, 'dot', dotStage, () => [r.value, z.value], r.length);
+      reduce(S.rr, 'dot', dotStage, () => [r.value, r.value], r.length);
     },
     async dot(x, y) {
       same(x, y, 'dot');

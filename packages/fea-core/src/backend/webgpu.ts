@@ -21,12 +21,14 @@ import { DeviceFailureError, type DeviceKernels, type DeviceMatrix, type DeviceV
 import { deviceInnerSolver } from '../solvers/device-pcg.js';
 import type { InnerSolver } from '../solvers/mixed-precision.js';
 import { BSELL3_SLICE, SPMV_BSELL3_WGSL } from './wgsl/spmv-bsell3.js';
-import { DOT_PARTIAL_WGSL, JACOBI_DOTS_WGSL, REDUCE_FINAL_WGSL, REDUCE_GROUPS, WG } from './wgsl/reductions.js';
-import { AXPBY_WGSL, COMMIT_RZ_WGSL, SLOT, UPDATE_DIRECTION_WGSL, UPDATE_SOLUTION_WGSL } from './wgsl/vector-updates.js';
+import { DOT_PARTIAL_WGSL, JACOBI_DOTS_WGSL, REDUCE_FINAL_WGSL, REDUCE_GROUPS, RESIDUAL_DOTS_WGSL, WG } from './wgsl/reductions.js';
+import { AXPBY_WGSL, COMMIT_RZ_WGSL, SLOT, SMOOTH_STEP_WGSL, UPDATE_DIRECTION_WGSL, UPDATE_SOLUTION_WGSL } from './wgsl/vector-updates.js';
 
 /**
  * A matrix in 3×3-block sliced ELLPACK layout (host side).
  * - `n`: scalar rows; `blockRows = ⌈n/3⌉` (a last partial block row is padded with zero rows).
+ * - `cols`: scalar columns (= n for a stiffness matrix; AMG prolongators are rectangular);
+ *   block columns are ⌈cols/3⌉, so x must hold 3·⌈cols/3⌉ entries (device vectors are padded so).
  * - `sliceInfo`: 2 per slice — first stored block, width (blocks per lane).
  * - `col`: block column per stored block; padding blocks point at their own row with zero values.
  * - `values`: 9 f32 per stored block, row-major within the block (N/mm).
@@ -34,6 +36,7 @@ import { AXPBY_WGSL, COMMIT_RZ_WGSL, SLOT, UPDATE_DIRECTION_WGSL, UPDATE_SOLUTIO
  */
 export interface Bsell3Matrix {
   n: number;
+  cols: number;
   blockRows: number;
   slices: number;
   sliceInfo: Uint32Array;
@@ -43,10 +46,12 @@ export interface Bsell3Matrix {
 }
 
 /**
- * Converts a square CSR matrix to BSELL3 (f32 values). Rows are grouped
- * three at a time (nodal DOFs for a solid model; any grouping is correct).
+ * Converts a CSR matrix to BSELL3 (f32 values). Rows and columns are
+ * grouped three at a time (nodal DOFs for a solid model; any grouping is
+ * correct). Rectangular matrices work too (AMG P and Pᵀ): padding blocks
+ * point at block column min(own block row, last block column).
  *
- * @throws DimensionMismatchError when A is not square
+ * @throws DimensionMismatchError when A has no rows or no columns
  * @example
  * ```ts
  * const M = bsell3FromCsr(K);
@@ -54,14 +59,15 @@ export interface Bsell3Matrix {
  * ```
  */
 export function bsell3FromCsr(A: CsrMatrix): Bsell3Matrix {
-  if (A.rows !== A.cols) throw new DimensionMismatchError(`bsell3FromCsr: matrix is ${A.rows}×${A.cols}, not square`);
+  if (A.rows < 1 || A.cols < 1) throw new DimensionMismatchError(`bsell3FromCsr: matrix is ${A.rows}×${A.cols}; it needs at least one row and one column`);
   const n = A.rows;
   const nb = Math.ceil(n / 3);
+  const nbc = Math.ceil(A.cols / 3);
   const S = BSELL3_SLICE;
   const slices = Math.ceil(nb / S);
   const { rowPtr, colIdx, values } = A;
   // Pass 1: distinct block columns per block row.
-  const mark = new Int32Array(nb).fill(-1);
+  const mark = new Int32Array(nbc).fill(-1);
   const len = new Uint32Array(nb);
   let nonzeroBlocks = 0;
   for (let I = 0; I < nb; I++) {
@@ -94,11 +100,11 @@ export function bsell3FromCsr(A: CsrMatrix): Bsell3Matrix {
   for (let s = 0; s < slices; s++) {
     const off = sliceInfo[2 * s];
     const w = sliceInfo[2 * s + 1];
-    for (let k = 0; k < w; k++) for (let l = 0; l < S; l++) col[off + k * S + l] = Math.min(s * S + l, nb - 1);
+    for (let k = 0; k < w; k++) for (let l = 0; l < S; l++) col[off + k * S + l] = Math.min(s * S + l, nbc - 1);
   }
   // Pass 2: place blocks; slot[J] = local index of block column J in row I.
-  const slot = new Int32Array(nb).fill(-1);
-  const owner = new Int32Array(nb).fill(-1);
+  const slot = new Int32Array(nbc).fill(-1);
+  const owner = new Int32Array(nbc).fill(-1);
   for (let I = 0; I < nb; I++) {
     const s = Math.floor(I / S);
     const l = I - s * S;
@@ -118,7 +124,7 @@ export function bsell3FromCsr(A: CsrMatrix): Bsell3Matrix {
       }
     }
   }
-  return { n, blockRows: nb, slices, sliceInfo, col, values: vals, fill: total / Math.max(1, nonzeroBlocks) };
+  return { n, cols: A.cols, blockRows: nb, slices, sliceInfo, col, values: vals, fill: total / Math.max(1, nonzeroBlocks) };
 }
 
 /**
@@ -185,6 +191,8 @@ export interface WebgpuMatrix extends DeviceMatrix {
   readonly bindEntries: GPUBindGroupEntry[];
   readonly slices: number;
   readonly id: number;
+  /** The SpMV uniform's integer words {blockRows, slices, split1..3} (α, β are added per call). */
+  readonly params: readonly number[];
 }
 
 /** WebGPU {@link DeviceKernels} plus what benchmarks need. */
@@ -296,6 +304,8 @@ function webgpuKernels(device: GPUDevice, adapterName: string, software: boolean
     updateDirection: pipeline(UPDATE_DIRECTION_WGSL),
     commit: pipeline(COMMIT_RZ_WGSL),
     axpby: pipeline(AXPBY_WGSL),
+    smoothStep: pipeline(SMOOTH_STEP_WGSL),
+    residualDots: pipeline(RESIDUAL_DOTS_WGSL),
   };
 
   let nextId = 1;
@@ -388,6 +398,24 @@ function webgpuKernels(device: GPUDevice, adapterName: string, software: boolean
     if (scalarUniforms.size > 4096) retired.push(...scalarUniforms.values()), scalarUniforms.clear();
     dispatch(P.axpby, [{ binding: 0, resource: { buffer: u } }, { binding: 1, resource: buf(x) }, { binding: 2, resource: buf(w) }, { binding: 3, resource: { buffer: y.buffer } }], groupsOf(y.length));
   };
+  /** A uniform from 32-bit words: integers, except the indices in `floats` (stored as f32). */
+  const mixedUniform = (words: readonly number[], floats: readonly number[]): GPUBuffer => {
+    const buf = device.createBuffer({ size: 4 * Math.max(4, Math.ceil(words.length / 4) * 4), usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
+    const range = buf.getMappedRange();
+    const u = new Uint32Array(range);
+    const f = new Float32Array(range);
+    words.forEach((w, i) => (floats.includes(i) ? (f[i] = w) : (u[i] = w)));
+    buf.unmap();
+    return buf;
+  };
+  // Per-call uniforms of the V-cycle kernels (SpMV α/β per matrix, smoothing
+  // coefficients per level): a hierarchy uses a fixed, small set, cached.
+  const callUniforms = new Map<string, GPUBuffer>();
+  const callUniform = (key: string, words: readonly number[], floats: readonly number[]): GPUBuffer => {
+    let u = callUniforms.get(key);
+    if (!u) callUniforms.set(key, (u = mixedUniform(words, floats)));
+    return u;
+  };
   const mapRead = async (src: GPUBuffer, bytes: number, target: GPUBuffer = staging): Promise<ArrayBuffer> => {
     const e = endPass();
     e.copyBufferToBuffer(src, 0, target, 0, bytes);
@@ -465,13 +493,14 @@ function webgpuKernels(device: GPUDevice, adapterName: string, software: boolean
       }
       const info = storage(h.sliceInfo.byteLength, h.sliceInfo);
       const col = storage(h.col.byteLength, h.col);
-      const u = uniform([h.blockRows, h.slices, ...splits, 0, 0, 0]);
+      const params = [h.blockRows, h.slices, ...splits];
+      const u = mixedUniform([...params, 1, 0, 0], [5, 6]); // α = 1, β = 0: y ← A·x
       const stored = h.col.length;
       return {
         rows: A.rows,
         cols: A.cols,
         host: { blockRows: h.blockRows, slices: h.slices, fill: h.fill },
-        spmvBytes: 40 * stored + 4 * 2 * 3 * h.blockRows,
+        spmvBytes: 40 * stored + 4 * 3 * (h.blockRows + Math.ceil(A.cols / 3)),
         buffers: [info, col, ...chunks.filter((c) => c !== dummy), u],
         bindEntries: [
           { binding: 0, resource: { buffer: u } },
@@ -481,6 +510,7 @@ function webgpuKernels(device: GPUDevice, adapterName: string, software: boolean
         ],
         slices: h.slices,
         id: nextId++,
+        params,
       };
     },
     spmv(A, x, y) {
@@ -492,6 +522,56 @@ function webgpuKernels(device: GPUDevice, adapterName: string, software: boolean
         A.slices,
         `spmv:${A.id}:${x.id}:${y.id}`,
       );
+    },
+    spmvUpdate(A, x, y, alpha, beta) {
+      if (x.length !== A.cols || y.length !== A.rows) throw new DimensionMismatchError(`spmvUpdate: matrix ${A.rows}×${A.cols}, x ${x.length}, y ${y.length}`);
+      if (x === y) throw new DimensionMismatchError('spmvUpdate: x and y must be different vectors');
+      const a = Math.fround(alpha);
+      const b = Math.fround(beta);
+      const uk = `spmv:${A.id}:${a}:${b}`;
+      const u = callUniform(uk, [...A.params, a, b, 0], [5, 6]);
+      dispatch(
+        P.spmv,
+        [{ binding: 0, resource: { buffer: u } }, ...A.bindEntries.slice(1), { binding: 7, resource: { buffer: x.buffer } }, { binding: 8, resource: { buffer: y.buffer } }],
+        A.slices,
+        `${uk}:${x.id}:${y.id}`,
+      );
+    },
+    copy(x, y) {
+      same(x, y, 'copy');
+      if (x !== y) axpby(5, 0, x, undefined, y);
+    },
+    multiply(a, b, z) {
+      same(a, b, 'multiply');
+      same(a, z, 'multiply');
+      if (z === a || z === b) throw new DimensionMismatchError('multiply: z must be a different vector from a and b');
+      axpby(6, 0, a, b, z);
+    },
+    smoothStep(invD, r, d, x, c1, c2, xScale) {
+      for (const v of [r, d, x]) same(invD, v, 'smoothStep');
+      if (new Set([invD, r, d, x]).size !== 4) throw new DimensionMismatchError('smoothStep: invD, r, d and x must be four different vectors');
+      const n = d.length;
+      const w = [n, Math.fround(c1), Math.fround(c2), Math.fround(xScale)];
+      const uk = `sm:${w.join(':')}`;
+      const u = callUniform(uk, w, [1, 2, 3]);
+      dispatch(
+        P.smoothStep,
+        [{ binding: 0, resource: { buffer: u } }, ...[invD, r, d, x].map((v, i) => ({ binding: 1 + i, resource: { buffer: v.buffer } }))],
+        groupsOf(n),
+        `${uk}:${invD.id}:${r.id}:${d.id}:${x.id}`,
+      );
+    },
+    dots(r, z) {
+      same(r, z, 'dots');
+      const n = r.length;
+      const g = reduceGroups(n);
+      dispatch(
+        P.residualDots,
+        [nEntry(n), { binding: 1, resource: { buffer: r.buffer } }, { binding: 2, resource: { buffer: z.buffer } }, { binding: 3, resource: { buffer: partial } }],
+        g,
+        `rd:${r.id}:${z.id}`,
+      );
+      reduceFinal(g, 2, SLOT.rzNew, SLOT.rr);
     },
     async dot(x, y) {
       same(x, y, 'dot');
@@ -566,7 +646,7 @@ function webgpuKernels(device: GPUDevice, adapterName: string, software: boolean
       // vectors are reused across solves anyway.
     },
     dispose() {
-      for (const b of [...owned, ...retired, ...scalarUniforms.values(), ...sizeUniforms.values(), ...finalUniforms.values(), staging, readStaging]) b.destroy();
+      for (const b of [...owned, ...retired, ...scalarUniforms.values(), ...sizeUniforms.values(), ...finalUniforms.values(), ...callUniforms.values(), staging, readStaging]) b.destroy();
       owned.clear();
       device.destroy();
     },

@@ -18,6 +18,10 @@
  * z ← D⁻¹∘r;  rzNew ← rᵀz;  rr ← rᵀr                   (jacobiDots)
  * β ← rzNew/rz (0 when rz = 0);  p ← z + β·p;  rz ← rzNew   (updateDirection)
  * ```
+ * With a general device preconditioner M (e.g. the AMG V-cycle of
+ * `deviceAmgVcycle`) the third line becomes `z ← M⁻¹r` (queued
+ * `apply(r, z)`), then `rzNew ← rᵀz; rr ← rᵀr` (`dots`), so nothing but
+ * the scalar checks leaves the device either way.
  */
 import { DimensionMismatchError, SpineFeaError } from '../errors.js';
 import type { CsrMatrix, StopReason } from '../linalg/types.js';
@@ -93,12 +97,51 @@ export interface DeviceKernels<V extends DeviceVector = DeviceVector, M extends 
   jacobiDots(invD: V, r: V, z: V): void;
   /** `β ← rzNew/rz` (0 if rz = 0);  `p ← z + β·p;  rz ← rzNew`. */
   updateDirection(z: V, p: V): void;
+  /**
+   * `y ← α·A·x + β·y` with host α, β. A may be rectangular (x has `A.cols`
+   * entries, y `A.rows`: prolongation and restriction); β = 0 means y is
+   * not read (so stale NaN in y cannot leak). x and y must differ.
+   */
+  spmvUpdate(A: M, x: V, y: V, alpha: number, beta: number): void;
+  /** `y ← x`. */
+  copy(x: V, y: V): void;
+  /** `z ← a∘b` (element-wise product); z must differ from a and b. */
+  multiply(a: V, b: V, z: V): void;
+  /**
+   * The fused smoothing step of the AMG V-cycle, host coefficients:
+   * `d ← c1·d + c2·(invD∘r);  x ← xScale·x + d`. c1 = 0 means d is not
+   * read, xScale = 0 that x is not read. invD, r, d, x must be four
+   * different vectors of one length.
+   */
+  smoothStep(invD: V, r: V, d: V, x: V, c1: number, c2: number, xScale: number): void;
+  /** `rzNew ← rᵀz;  rr ← rᵀr` (z is not written: the dots after a general preconditioner). */
+  dots(r: V, z: V): void;
   /** Waits for the queued work and reads the scalar slots. */
   readScalars(): Promise<PcgScalars>;
   /** Frees a vector. */
   free?(v: V): void;
   /** Releases all device resources. */
   dispose(): void;
+}
+
+/**
+ * A preconditioner that runs on a device: `apply(r, z)` queues `z ≈ M⁻¹·r`
+ * (no read-back, no host work per call) on the same {@link DeviceKernels}
+ * as the PCG. It must be a symmetric positive definite operator for PCG.
+ */
+export interface DevicePreconditioner<V extends DeviceVector = DeviceVector> {
+  /** Short description, e.g. `AMG V-cycle (4 levels, chebyshev degree 2)`. */
+  readonly name: string;
+  /** Length of r and z. */
+  readonly size: number;
+  /** Queues `z ← M⁻¹·r`; r is not modified, r and z differ. */
+  apply(r: V, z: V): void;
+  /** Releases the preconditioner's device data (not the kernels). */
+  dispose?(): void;
+}
+
+function isPreconditioner<V extends DeviceVector>(p: V | DevicePreconditioner<V>): p is DevicePreconditioner<V> {
+  return typeof (p as DevicePreconditioner<V>).apply === 'function';
 }
 
 /** Options of {@link devicePcg}. */
@@ -108,45 +151,64 @@ export interface DevicePcgOptions extends InnerSolveOptions {
 }
 
 /**
- * Runs Jacobi-PCG on a device from a zero initial guess; stops on the
- * recursive residual `‖r‖/‖b‖ ≤ tolerance`, checked every `checkEvery`
- * iterations (so up to k − 1 iterations may run past convergence; they only
- * refine x further).
+ * Runs PCG on a device from a zero initial guess; stops on the recursive
+ * residual `‖r‖/‖b‖ ≤ tolerance`, checked every `checkEvery` iterations (so
+ * up to k − 1 iterations may run past convergence; they only refine x
+ * further). The preconditioner is either an inverse diagonal (Jacobi, fused
+ * into `jacobiDots`) or a {@link DevicePreconditioner} (`apply` then `dots`).
  *
  * @param k the device kernels
- * @param A device matrix (N/mm)
- * @param invD device inverse diagonal (mm/N)
+ * @param A device matrix (N/mm), square
+ * @param preconditioner device inverse diagonal (mm/N), or a device preconditioner of size n
  * @param b right-hand side (host, f32 or f64), length n
+ * @throws DimensionMismatchError when A is not square or b / the preconditioner do not have A's size
  * @example
  * ```ts
  * const k = referenceDeviceKernels('f32');
  * const A = k.uploadMatrix(K);
  * const invD = k.alloc(K.rows); k.write(inverseDiagonalF32(K), invD);
  * const { d, iterations } = await devicePcg(k, A, invD, r, { tolerance: 1e-4, maxIterations: 5000 });
+ * // or with the AMG V-cycle: await devicePcg(k, A, deviceAmgVcycle(k, amg), r, options)
  * ```
  */
 export async function devicePcg<V extends DeviceVector, M extends DeviceMatrix>(
   k: DeviceKernels<V, M>,
   A: M,
-  invD: V,
+  preconditioner: V | DevicePreconditioner<V>,
   b: Float32Array | Float64Array,
   options: DevicePcgOptions,
   work?: DevicePcgWork<V>,
 ): Promise<InnerSolveResult & { checks: number }> {
   const n = A.rows;
-  if (b.length !== n || invD.length !== n) throw new DimensionMismatchError(`devicePcg: matrix ${n} rows, b ${b.length}, inverse diagonal ${invD.length}`);
+  const general = isPreconditioner(preconditioner);
+  const pSize = general ? preconditioner.size : preconditioner.length;
+  if (A.cols !== n || b.length !== n || pSize !== n) {
+    throw new DimensionMismatchError(
+      `devicePcg: matrix ${n}×${A.cols}, b ${b.length}, ${general ? `preconditioner ${preconditioner.name} of size` : 'inverse diagonal'} ${pSize}`,
+    );
+  }
+  if (work && [work.x, work.r, work.z, work.p, work.q].some((v) => v.length !== n)) {
+    throw new DimensionMismatchError(`devicePcg: work vectors are not all of length ${n}`);
+  }
+  // z ← M⁻¹r; rzNew ← rᵀz; rr ← rᵀr
+  const precondition = general
+    ? (r: V, z: V) => {
+        preconditioner.apply(r, z);
+        k.dots(r, z);
+      }
+    : (r: V, z: V) => k.jacobiDots(preconditioner, r, z);
   const checkEvery = Math.max(1, Math.floor(options.checkEvery ?? 16));
   let bb = 0;
   for (let i = 0; i < n; i++) bb += b[i] * b[i];
   if (bb === 0) return { d: new Float32Array(n), iterations: 0, relativeResidual: 0, reason: 'zero-rhs', checks: 0 };
   const w = work ?? devicePcgWork(k, n);
   const { x, r, z, p, q } = w;
-  // x ← 0, r ← b, p ← 0; then z ← D⁻¹r, p ← z (β = 0 since rz = 0), rz ← rᵀz
+  // x ← 0, r ← b, p ← 0; then z ← M⁻¹r, p ← z (β = 0 since rz = 0), rz ← rᵀz
   k.write(b, r);
   k.fill(x, 0);
   k.fill(p, 0);
   k.resetScalars();
-  k.jacobiDots(invD, r, z);
+  precondition(r, z);
   k.updateDirection(z, p);
   const tol2 = options.tolerance * options.tolerance * bb;
   let it = 0;
@@ -181,7 +243,7 @@ export async function devicePcg<V extends DeviceVector, M extends DeviceMatrix>(
     for (let j = 0; j < steps; j++) {
       k.spmvDot(A, p, q);
       k.updateSolution(x, r, p, q);
-      k.jacobiDots(invD, r, z);
+      precondition(r, z);
       k.updateDirection(z, p);
     }
     it += steps;
@@ -357,6 +419,53 @@ export function referenceDeviceKernels(precision: 'f32' | 'f64'): DeviceKernels<
       const beta = s.rz !== 0 ? round(s.rzNew / s.rz) : 0;
       for (let i = 0; i < p.length; i++) p.data[i] = z.data[i] + beta * p.data[i];
       s.rz = s.rzNew;
+    },
+    spmvUpdate(A, x, y, alpha, beta) {
+      if (x.length !== A.cols || y.length !== A.rows) throw new DimensionMismatchError(`spmvUpdate: matrix ${A.rows}×${A.cols}, x ${x.length}, y ${y.length}`);
+      if (x === y) throw new DimensionMismatchError('spmvUpdate: x and y must be different vectors');
+      const { rowPtr, colIdx, values } = A;
+      const a = round(alpha);
+      const bt = round(beta);
+      for (let i = 0; i < A.rows; i++) {
+        let t = 0;
+        for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) t += values[p] * x.data[colIdx[p]];
+        // y ← α·(A·x) + β·y; β = 0: y not read
+        y.data[i] = bt === 0 ? a * round(t) : a * round(t) + bt * y.data[i];
+      }
+    },
+    copy(x, y) {
+      same(x, y, 'copy');
+      y.data.set(x.data);
+    },
+    multiply(a, b, z) {
+      same(a, b, 'multiply');
+      same(a, z, 'multiply');
+      if (z === a || z === b) throw new DimensionMismatchError('multiply: z must be a different vector from a and b');
+      for (let i = 0; i < z.length; i++) z.data[i] = a.data[i] * b.data[i];
+    },
+    smoothStep(invD, r, d, x, c1, c2, xScale) {
+      for (const v of [r, d, x]) same(invD, v, 'smoothStep');
+      if (new Set([invD, r, d, x]).size !== 4) throw new DimensionMismatchError('smoothStep: invD, r, d and x must be four different vectors');
+      const a = round(c1);
+      const c = round(c2);
+      const xs = round(xScale);
+      for (let i = 0; i < d.length; i++) {
+        // d ← c1·d + c2·(invD∘r); x ← xScale·x + d (c1 = 0 / xScale = 0: not read)
+        const z = c * round(invD.data[i] * r.data[i]);
+        d.data[i] = a === 0 ? z : a * d.data[i] + z;
+        x.data[i] = xs === 0 ? d.data[i] : xs * x.data[i] + d.data[i];
+      }
+    },
+    dots(r, z) {
+      same(r, z, 'dots');
+      let rz = 0;
+      let rr = 0;
+      for (let i = 0; i < r.length; i++) {
+        rz += r.data[i] * z.data[i];
+        rr += r.data[i] * r.data[i];
+      }
+      s.rzNew = round(rz);
+      s.rr = round(rr);
     },
     readScalars: async () => ({ rr: s.rr, rz: s.rz, pq: s.pq }),
     dispose() {},

@@ -115,3 +115,38 @@ fn main(@builtin(local_invocation_index) l: u32) {
   }
 }
 `;
+
+/**
+ * Stage 1 of the two dots after a general preconditioner (z is only read):
+ * partial[2g] = Σ rᵢzᵢ, partial[2g+1] = Σ rᵢ²; stage 2 is
+ * {@link REDUCE_FINAL_WGSL} with comps = 2 into the rzNew and rr slots.
+ * Bindings: 0 uniform {n}, 1 r, 2 z, 3 partial.
+ *
+ * @example
+ * ```ts
+ * device.createShaderModule({ code: RESIDUAL_DOTS_WGSL });
+ * ```
+ */
+export const RESIDUAL_DOTS_WGSL = /* wgsl */ `
+struct Params { n: u32, p0: u32, p1: u32, p2: u32 }
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> r: array<f32>;
+@group(0) @binding(2) var<storage, read> z: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+var<workgroup> sz: array<f32, ${WG}>;
+var<workgroup> sr: array<f32, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>,
+        @builtin(local_invocation_index) l: u32) {
+  var rz = 0.0;
+  var rr = 0.0;
+  for (var i = wg.x * ${WG}u + l; i < P.n; i += nw.x * ${WG}u) {
+    let ri = r[i];
+    rz += ri * z[i];
+    rr += ri * ri;
+  }
+  sz[l] = rz;
+  sr[l] = rr;${tree(['sz', 'sr'])}
+  if (l == 0u) { partial[2u * wg.x] = sz[0]; partial[2u * wg.x + 1u] = sr[0]; }
+}
+`;

@@ -11,14 +11,19 @@
  * holds blocks `[split[c-1], split[c])`, splits fall on slice boundaries so
  * the chunk branch is uniform in a workgroup.
  *
- * y_{3I+i} = Σ_k Σ_j V[b_k](i, j) · x_{3·col[b_k]+j}
+ * y_{3I+i} ← α · Σ_k Σ_j V[b_k](i, j) · x_{3·col[b_k]+j}  +  β · y_{3I+i}
+ *
+ * (α = 1, β = 0 is the plain product; β = 0 never reads y. The V-cycle uses
+ * α = −1, β = 1 for r ← r − A·d and α = β = 1 for x ← x + P·x_c.) The
+ * matrix may be rectangular: block columns index x in groups of three,
+ * x's buffer is padded to a whole block.
  */
 
 /** Block rows per slice = workgroup size of the SpMV kernel. */
 export const BSELL3_SLICE = 64;
 
 /**
- * The SpMV shader. Bindings: 0 uniform {blockRows, slices, split1..3},
+ * The SpMV shader. Bindings: 0 uniform {blockRows, slices, split1..3, α, β},
  * 1 slice table (offset, width per slice), 2 block columns, 3–6 value
  * chunks, 7 x, 8 y.
  *
@@ -28,7 +33,7 @@ export const BSELL3_SLICE = 64;
  * ```
  */
 export const SPMV_BSELL3_WGSL = /* wgsl */ `
-struct Params { blockRows: u32, slices: u32, split1: u32, split2: u32, split3: u32, p0: u32, p1: u32, p2: u32 }
+struct Params { blockRows: u32, slices: u32, split1: u32, split2: u32, split3: u32, alpha: f32, beta: f32, p2: u32 }
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> sliceInfo: array<u32>;
 @group(0) @binding(2) var<storage, read> col: array<u32>;
@@ -68,8 +73,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw: vec3<
     y1 += val(b, 3u) * x0 + val(b, 4u) * x1 + val(b, 5u) * x2;
     y2 += val(b, 6u) * x0 + val(b, 7u) * x1 + val(b, 8u) * x2;
   }
-  y[3u * I] = y0;
-  y[3u * I + 1u] = y1;
-  y[3u * I + 2u] = y2;
+  if (P.beta != 0.0) {
+    y[3u * I] = P.alpha * y0 + P.beta * y[3u * I];
+    y[3u * I + 1u] = P.alpha * y1 + P.beta * y[3u * I + 1u];
+    y[3u * I + 2u] = P.alpha * y2 + P.beta * y[3u * I + 2u];
+  } else {
+    y[3u * I] = P.alpha * y0;
+    y[3u * I + 1u] = P.alpha * y1;
+    y[3u * I + 2u] = P.alpha * y2;
+  }
 }
 `;

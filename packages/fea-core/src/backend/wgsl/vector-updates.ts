@@ -86,8 +86,8 @@ fn main() { S[${SLOT.rz}] = S[${SLOT.rzNew}]; }
  * Host-scalar kernels selected by `op`: 0 y ← y + a·x (axpy), 1 y ← x + a·y
  * (xpby), 2 y ← a (fill), 3 y ← x + a·w (the streaming triad), 4 y ← a·y
  * (scale: axpy/xpby with x = y, since one buffer cannot be bound both
- * read-only and read-write in a dispatch). Unused inputs are bound to a
- * dummy buffer.
+ * read-only and read-write in a dispatch), 5 y ← x (copy), 6 y ← x∘w
+ * (element-wise product). Unused inputs are bound to a dummy buffer.
  * Bindings: 0 uniform {n, op, a}, 1 x, 2 w, 3 y.
  *
  * @example
@@ -109,7 +109,41 @@ fn main(${builtins}) {
     case 1u: { y[i] = x[i] + P.a * y[i]; }
     case 2u: { y[i] = P.a; }
     case 4u: { y[i] = P.a * y[i]; }
+    case 5u: { y[i] = x[i]; }
+    case 6u: { y[i] = x[i] * w[i]; }
     default: { y[i] = x[i] + P.a * w[i]; }
   }
+}
+`;
+
+/**
+ * The fused smoothing step of the device AMG V-cycle (host coefficients in
+ * the uniform): d ← c1·d + c2·(invD∘r); x ← xs·x + d, where c1 = 0 skips
+ * reading d and xs = 0 skips reading x (so stale values never leak in).
+ * Chebyshev step s of degree m on a level: c1 = ρₛρₛ₋₁, c2 = 2ρₛ/δ
+ * (first step c1 = 0, c2 = 1/θ).
+ * Bindings: 0 uniform {n, c1, c2, xs}, 1 invD, 2 r, 3 d, 4 x.
+ *
+ * @example
+ * ```ts
+ * device.createShaderModule({ code: SMOOTH_STEP_WGSL });
+ * ```
+ */
+export const SMOOTH_STEP_WGSL = /* wgsl */ `
+struct Params { n: u32, c1: f32, c2: f32, xs: f32 }
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> invD: array<f32>;
+@group(0) @binding(2) var<storage, read> r: array<f32>;
+@group(0) @binding(3) var<storage, read_write> d: array<f32>;
+@group(0) @binding(4) var<storage, read_write> x: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(${builtins}) {
+  ${index}
+  var di = P.c2 * (invD[i] * r[i]);
+  if (P.c1 != 0.0) { di = di + P.c1 * d[i]; }
+  d[i] = di;
+  var xi = di;
+  if (P.xs != 0.0) { xi = xi + P.xs * x[i]; }
+  x[i] = xi;
 }
 `;

@@ -2,3 +2,4 @@
 export * from './rigid-body-modes.js';
 export * from './smoothed-aggregation.js';
 export * from './elasticity-amg.js';
+export * from './device-vcycle.js';

@@ -95,6 +95,95 @@ export interface AmgPreconditioner extends Preconditioner {
   readonly coarseOperators: readonly CsrMatrix[];
   /** Human-readable table of the hierarchy. */
   describe(): string;
+  /**
+   * The hierarchy the cycle runs on, for a device V-cycle (`deviceAmgVcycle`) that
+   * re-implements {@link AmgPreconditioner.apply} on other storage. Shared with the
+   * CPU cycle: read-only, do not modify.
+   */
+  readonly hierarchy: AmgHierarchy;
+}
+
+/** One level of {@link AmgHierarchy}. */
+export interface AmgHierarchyLevel {
+  /** The level's SPD operator A_ℓ (A_0 is the input matrix), N/mm (or its Galerkin image). */
+  readonly A: CsrMatrix;
+  /** 1/diag(A_ℓ). */
+  readonly invDiag: Float64Array;
+  /** Prolongator P_ℓ: rows(A_ℓ) × rows(A_ℓ₊₁), sorted columns; absent on the coarsest level. */
+  readonly P?: CsrMatrix;
+  /** Restriction R_ℓ = P_ℓᵀ: rows(A_ℓ₊₁) × rows(A_ℓ); absent on the coarsest level. */
+  readonly R?: CsrMatrix;
+  /** Estimated ρ(D⁻¹A_ℓ) (Lanczos); 0 on a coarsest level that is factorised. */
+  readonly spectralRadius: number;
+  /** Smoother interval [lo, hi] = [ρ/30, 1.1·ρ] of D⁻¹A_ℓ; [0, 0] on a factorised coarsest level. */
+  readonly interval: readonly [number, number];
+}
+
+/**
+ * The data of an SA-AMG V-cycle: what {@link smoothedAggregationAmg} built,
+ * enough to run the same cycle elsewhere (see {@link smootherSchedule} for
+ * the smoother's coefficients).
+ */
+export interface AmgHierarchy {
+  /** Levels, finest first. */
+  readonly levels: readonly AmgHierarchyLevel[];
+  /** Smoother kind (see {@link AmgOptions.smoother}). */
+  readonly smoother: 'chebyshev' | 'jacobi';
+  /** Smoothing degree on every level but the coarsest (SpMVs per smoothing step). */
+  readonly degree: number;
+  /** Smoothing degree on the coarsest level when it is not factorised (max(degree, 8)). */
+  readonly coarseDegree: number;
+  /**
+   * Dense Cholesky factor L of the coarsest operator (row-major n×n, lower
+   * triangle, A = L·Lᵀ), or undefined when the coarsest level is too large
+   * (> 4000 rows, level cap reached) and is smoothed instead.
+   */
+  readonly coarseCholesky?: Float64Array;
+}
+
+/** Coefficients of one smoothing step on a level, see {@link smootherSchedule}. */
+export interface SmootherSchedule {
+  /** First step: d ← first·D⁻¹r, x ← x + d. */
+  readonly first: number;
+  /** Steps s = 1 … m−1 (index s): d ← c1[s]·d + c2[s]·D⁻¹r after r ← r − A·d (entry 0 unused). */
+  readonly c1: Float64Array;
+  readonly c2: Float64Array;
+}
+
+/**
+ * The smoother's scalar coefficients on the interval [lo, hi] of D⁻¹A, in
+ * the form the CPU cycle uses them (Saad, Alg. 12.1, three-term recurrence):
+ * θ = (hi+lo)/2, δ = (hi−lo)/2, σ = θ/δ, ρ₀ = 1/σ; first = 1/θ;
+ * step s ≥ 1: ρ₁ = 1/(2σ − ρ₀), c1 = ρ₁ρ₀, c2 = 2ρ₁/δ, ρ₀ ← ρ₁.
+ * For the 'jacobi' smoother every step is x ← x + ω·D⁻¹(b − A·x) with
+ * ω = first = 1/θ, and c1, c2 are zero.
+ *
+ * @param lo lower end of the smoothing interval (ρ/30)
+ * @param hi upper end (1.1·ρ)
+ * @param m degree (steps)
+ * @example
+ * ```ts
+ * const [lo, hi] = amg.hierarchy.levels[0].interval;
+ * const { first, c1, c2 } = smootherSchedule('chebyshev', lo, hi, 2);
+ * ```
+ */
+export function smootherSchedule(smoother: 'chebyshev' | 'jacobi', lo: number, hi: number, m: number): SmootherSchedule {
+  const theta = 0.5 * (hi + lo);
+  const delta = 0.5 * (hi - lo);
+  const c1 = new Float64Array(Math.max(1, m));
+  const c2 = new Float64Array(Math.max(1, m));
+  if (smoother === 'chebyshev') {
+    // the same expressions, in the same order, as `smooth` below (bit-identical coefficients)
+    const sigma = theta / delta;
+    let rho0 = 1 / sigma;
+    for (let s = 1; s < m; s++) {
+      const rho1 = 1 / (2 * sigma - rho0);
+      c1[s] = rho1 * rho0;
+      c2[s] = (2 * rho1) / delta;
+      rho0 = rho1;
+    }
+  }
+  return { first: 1 / theta, c1, c2 };
 }
 
 // ---------------------------------------------------------------------------
@@ -870,6 +959,13 @@ export function smoothedAggregationAmg(A: CsrMatrix, options: AmgOptions): AmgPr
     setupPhases: phases,
     memoryBytes,
     coarseOperators: levels.slice(1).map((L) => L.A),
+    hierarchy: {
+      levels: levels.map((L) => ({ A: L.A, invDiag: L.invDiag, P: L.P, R: L.R, spectralRadius: L.rho, interval: [L.lo, L.hi] as const })),
+      smoother,
+      degree,
+      coarseDegree,
+      coarseCholesky: last.chol,
+    },
     apply(r: Float64Array, z: Float64Array): void {
       if (r.length !== fine.n || z.length !== fine.n) {
         throw new DimensionMismatchError(`SA-AMG of size ${fine.n} applied to vectors of length ${r.length} / ${z.length}`);
