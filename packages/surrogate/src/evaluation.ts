@@ -10,7 +10,7 @@ import { DESIGN_DIMENSIONS, type DesignPoint } from './design-space.js';
 import { designPointFromUnitCube } from './design-mapping.js';
 import { fitForestBaseline, fitKnnBaseline, fitLinearBaseline, type BaselineData, type FittedModel } from './baselines.js';
 import { integratedGradients, permutationImportance, sobolIndices } from './explain.js';
-import { TARGETS } from './features.js';
+import { fromTargetSpace, TARGETS, toTargetSpace } from './features.js';
 import { classificationMetrics, meanSd, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics.js';
 import type { SurrogateModel } from './model.js';
 import type { SweepRecord } from './records.js';
@@ -86,7 +86,7 @@ function mlpAsFitted(model: SurrogateModel, points: DesignPoint[]): FittedModel 
     regress: () => {
       const b = model.predictBatch(points);
       const k = TARGETS.length;
-      return Float64Array.from(b.mean, (v, idx) => (TARGETS[idx % k].transform === 'log' ? Math.log(v) : v));
+      return Float64Array.from(b.mean, (v, idx) => toTargetSpace(TARGETS[idx % k], v));
     },
     probability: () => model.predictBatch(points).probability,
   };
@@ -101,8 +101,8 @@ function score(m: FittedModel, test: BaselineData, recs: SweepRecord[], o: Evalu
     for (let i = 0; i < test.n; i++) {
       if (!test.mask[i * k + j] || !Number.isFinite(yHat[i * k + j])) continue;
       // metrics in the output's unit
-      y.push(t.transform === 'log' ? Math.exp(test.y[i * k + j]) : test.y[i * k + j]);
-      p.push(t.transform === 'log' ? Math.exp(yHat[i * k + j]) : yHat[i * k + j]);
+      y.push(fromTargetSpace(t, test.y[i * k + j]));
+      p.push(fromTargetSpace(t, yHat[i * k + j]));
     }
     regression[t.name] = regressionMetrics(y, p);
   });

@@ -107,7 +107,7 @@ export function integratedGradients(model: SurrogateModel, point: DesignPoint, b
     sum += a;
     perInput.set(c.input as string, (perInput.get(c.input as string) ?? 0) + a);
   });
-  const unit = spec.transform === 'log' ? `ln(${spec.unit})` : spec.unit;
+  const unit = spec.transform === 'log' ? `ln(${spec.unit})` : spec.transform === 'asinh' ? `asinh(${spec.unit} / ${spec.scale ?? 1})` : spec.unit;
   return {
     attributions: [...perInput.entries()].map(([input, value]) => ({ input, value })).sort((a, b) => Math.abs(b.value) - Math.abs(a.value)),
     prediction: spec.mean + spec.sd * fx,

@@ -3,7 +3,10 @@
  * surrogate (browser-safe). Features: the numeric inputs in their units (NaN
  * when the configuration lacks the implant) and one-hot columns of the
  * categorical inputs (all zero for an absent implant). Targets: the clinical
- * figures, implant stresses in log space (they span decades and are positive).
+ * figures; implant stresses in log space (they span decades and are positive),
+ * ROM in signed-log space (it spans 0.05–15° but can be slightly negative: a
+ * preload in front of a fixated segment's centre of rotation can outweigh a
+ * small extension moment).
  */
 import { DESIGN_INPUTS, type DesignPoint } from './design-space.js';
 
@@ -12,14 +15,48 @@ export interface TargetSpec {
   /** Field of the record's outputs. */
   name: 'romDeg' | 'idpMPa' | 'loadDistributionEfficiency' | 'implantVonMisesPeakMPa' | 'implantVonMisesP99MPa';
   unit: string;
-  /** 'log': the network predicts ln(value) (positive, heavy-tailed figures). */
-  transform: 'identity' | 'log';
+  /**
+   * 'log': the network predicts ln(value) (positive, heavy-tailed figures);
+   * 'asinh': it predicts asinh(value / scale) — logarithmic for |value| ≫ scale,
+   * linear through zero, so values of either sign stay in the training set.
+   */
+  transform: 'identity' | 'log' | 'asinh';
+  /** Scale of the 'asinh' transform, in the target's unit (where it turns from linear to logarithmic). */
+  scale?: number;
   description: string;
+}
+
+/**
+ * A target value in the space the network learns (see {@link TargetSpec.transform});
+ * NaN where the transform is undefined (a non-positive value under 'log').
+ * @example
+ * ```ts
+ * toTargetSpace({ transform: 'asinh', scale: 0.1 }, 5); // asinh(50) ≈ 4.61
+ * ```
+ */
+export function toTargetSpace(spec: Pick<TargetSpec, 'transform' | 'scale'>, v: number): number {
+  if (spec.transform === 'log') return v > 0 ? Math.log(v) : NaN;
+  if (spec.transform === 'asinh') return Math.asinh(v / (spec.scale ?? 1));
+  return v;
+}
+
+/**
+ * Inverse of {@link toTargetSpace}: a network-space value back in the target's unit.
+ * @example
+ * ```ts
+ * fromTargetSpace({ transform: 'log' }, Math.log(120)); // 120 (MPa)
+ * ```
+ */
+export function fromTargetSpace(spec: Pick<TargetSpec, 'transform' | 'scale'>, u: number): number {
+  if (spec.transform === 'log') return Math.exp(u);
+  if (spec.transform === 'asinh') return (spec.scale ?? 1) * Math.sinh(u);
+  return u;
 }
 
 /** The regressor's outputs, in column order. */
 export const TARGETS: readonly TargetSpec[] = [
-  { name: 'romDeg', unit: 'deg', transform: 'identity', description: 'range of motion about the motion axis' },
+  // asinh scale 0.1°: below it ROM is in the discretisation noise (docs/surrogate.md), above it errors count relatively
+  { name: 'romDeg', unit: 'deg', transform: 'asinh', scale: 0.1, description: 'range of motion about the motion axis' },
   { name: 'idpMPa', unit: 'MPa', transform: 'identity', description: 'intradiscal pressure (nucleus mean)' },
   { name: 'loadDistributionEfficiency', unit: '1', transform: 'identity', description: 'uniformity of the endplate compressive stress (1 = uniform)' },
   { name: 'implantVonMisesPeakMPa', unit: 'MPa', transform: 'log', description: 'peak implant von Mises stress (worst implant; instrumented only)' },

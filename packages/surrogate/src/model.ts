@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fromBase64, toBase64 } from './base64.js';
 import { SurrogateModelFormatError } from './errors.js';
 import { configurationHas, DESIGN_INPUTS, type DesignPoint } from './design-space.js';
-import { encodeFeatures, FEATURE_COLUMNS, normalise, TARGETS, type Normalisation, type TargetSpec } from './features.js';
+import { encodeFeatures, FEATURE_COLUMNS, fromTargetSpace, normalise, TARGETS, type Normalisation, type TargetSpec } from './features.js';
 import { parseDesignPoint } from './inputs.js';
 
 /**
@@ -239,9 +239,8 @@ export class SurrogateModel {
         const spec = this.json.targets[t];
         let s = 0, s2 = 0;
         for (let m = 0; m < M; m++) {
-          // de-normalise, then undo the log transform: y = exp(μ + σ·ẑ) or μ + σ·ẑ
-          const u = spec.mean + spec.sd * regression[m][i * k + t];
-          const y = spec.transform === 'log' ? Math.exp(u) : u;
+          // de-normalise, then undo the target transform: y = T⁻¹(μ + σ·ẑ)
+          const y = fromTargetSpace(spec, spec.mean + spec.sd * regression[m][i * k + t]);
           s += y;
           s2 += y * y;
         }
