@@ -12,7 +12,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateSurrogate, evaluationMarkdown, readRecords, useSurrogateBackend, type SweepRecord } from '@spinefea/surrogate';
+import { evaluateSurrogate, evaluationMarkdown, loadNoiseCeiling, readRecords, useSurrogateBackend, type SweepRecord } from '@spinefea/surrogate';
 import { commandLine, log, machineInfo, numberFlag, parseFlags, REPO_ROOT, writeResults } from './common.js';
 
 const flags = parseFlags();
@@ -38,6 +38,8 @@ const report = await evaluateSurrogate(records, {
   train: { members, epochs },
   cvTrain: { members: Math.min(3, members), epochs },
   sobolN: numberFlag(flags, 'sobol-n', 256),
+  // the noise-limited R² of the discretisation study, when it was run at the data's resolution
+  noiseCeiling: loadNoiseCeiling(records) ?? undefined,
   onProgress: log,
 });
 const md = evaluationMarkdown(report).replace(/^# Surrogate evaluation\n/, '');
@@ -51,3 +53,4 @@ const out = writeResults({
   markdown: md,
 });
 log(`wrote ${out.md} and ${out.json}`);
+

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import {
   DEFAULT_MODEL_PATH,
   evaluateSurrogate,
+  loadNoiseCeiling,
   evaluationMarkdown,
   loadSurrogate,
   readRecords,
@@ -213,6 +214,8 @@ export const evaluateCommand: Command = {
       train: { members, epochs },
       cvTrain: { members: Math.min(3, members), epochs },
       sobolN: intOption(values, 'sobol-n', 16, 1_000_000),
+      // the discretisation study's noise-limited R², when it was run at the data's resolution
+      noiseCeiling: loadNoiseCeiling(records) ?? undefined,
       onProgress: (m) => console.error(`  ${m}`),
     });
     const dir = String(values.out);

@@ -5,6 +5,8 @@
  * regression and classification metrics, speed against the solver, and
  * explanations (permutation importance, integrated gradients, Sobol' indices).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defaultParameters } from '@spinefea/mesh';
 import { DESIGN_DIMENSIONS, type DesignPoint } from './design-space.js';
 import { designPointFromUnitCube } from './design-mapping.js';
@@ -35,7 +37,39 @@ export interface EvaluationOptions {
   sobolN?: number;
   /** Batch size of the speed test (default 10 000). */
   speedBatch?: number;
+  /**
+   * The R² that discretisation noise allows per output at the data's resolution
+   * (`r2Ceiling` of `data/mesh-convergence.json`, see {@link loadNoiseCeiling}); printed beside the test R².
+   */
+  noiseCeiling?: NoiseCeiling;
   onProgress?: (message: string) => void;
+}
+
+/** R²_max per output from a discretisation study, with the resolution it was measured at (mm). */
+export interface NoiseCeiling {
+  resolutionMm: number;
+  r2: Record<string, number | null>;
+  source: string;
+}
+
+/** The shipped discretisation study (`data/mesh-convergence.json`, written by `src/scripts/mesh-convergence.ts`). */
+export const DISCRETISATION_STUDY_PATH = fileURLToPath(new URL('../data/mesh-convergence.json', import.meta.url));
+
+/**
+ * The R² ceiling a discretisation study measured at the resolution of these
+ * records; null when the records mix resolutions, the file is missing, or the
+ * study was run at another resolution.
+ * @example
+ * ```ts
+ * const report = await evaluateSurrogate(records, { noiseCeiling: loadNoiseCeiling(records) ?? undefined });
+ * ```
+ */
+export function loadNoiseCeiling(records: readonly SweepRecord[], file: string = DISCRETISATION_STUDY_PATH): NoiseCeiling | null {
+  const res = [...new Set(records.filter((r) => r.status === 'ok').map((r) => r.resolution))];
+  if (res.length !== 1 || !existsSync(file)) return null;
+  const j = JSON.parse(readFileSync(file, 'utf8')) as { sweepResolutionMm?: number; r2Ceiling?: Record<string, number | null> };
+  if (j.sweepResolutionMm !== res[0] || !j.r2Ceiling) return null;
+  return { resolutionMm: res[0], r2: j.r2Ceiling, source: file };
 }
 
 /** The figures of one model on one split. */
@@ -49,6 +83,8 @@ export interface ModelScores {
 export interface EvaluationReport {
   generated: string;
   data: { records: number; usable: number; failed: number; unstable: number; train: number; test: number; resolutionMm: number[]; solverVersions: string[] };
+  /** The noise-limited R² per output, when given (see {@link EvaluationOptions.noiseCeiling}). */
+  noiseCeiling: NoiseCeiling | null;
   test: ModelScores[];
   crossValidation: { folds: number; models: { model: string; r2: Record<string, { mean: number; sd: number }>; auc: { mean: number; sd: number }; accuracy: { mean: number; sd: number }; sensitivity: { mean: number; sd: number }; specificity: { mean: number; sd: number } }[] } | null;
   speed: { members: number; singleMs: number; batch: number; batchMs: number; perPointInBatchUs: number; solverWallMs: number; solverCpuMs: number | null; speedUpSingle: number; speedUpBatchPerPoint: number; backend: string };
@@ -293,6 +329,7 @@ export async function evaluateSurrogate(records: readonly SweepRecord[], o: Eval
       resolutionMm: [...new Set(rows.map((r) => r.resolution))],
       solverVersions: [...new Set(rows.map((r) => r.solverVersion))],
     },
+    noiseCeiling: o.noiseCeiling ?? null,
     test: scores,
     crossValidation,
     speed,
@@ -334,12 +371,22 @@ export function evaluationMarkdown(r: EvaluationReport): string {
   L.push(`Held-out test split by design point, stratified by configuration: ${r.data.train} train / ${r.data.test} test; cross-validation folds stratified the same way.`);
   if (r.data.usable < 200) L.push('', `**Caution:** ${r.data.usable} design points is a pilot-sized dataset; every figure below has wide uncertainty (see the bootstrap CIs and the CV SDs). Regenerate with the 2,000-point sweep before quoting them.`);
   L.push('', '## Regression (test split)', '');
-  L.push('| output | model | n | R² | MAE | NRMSE | MAE top 10 % | rel. error at max |', '|---|---|---|---|---|---|---|---|');
+  const nc = r.noiseCeiling;
+  L.push(
+    `| output | model | n | R² |${nc ? ' R²_max (noise) |' : ''} MAE | NRMSE | MAE top 10 % | rel. error at max |`,
+    `|---|---|---|---|${nc ? '---|' : ''}---|---|---|---|`,
+  );
   for (const t of TARGETS) {
     for (const s of r.test) {
       const m = s.regression[t.name];
-      L.push(`| ${t.name} (${t.unit}) | ${s.model} | ${m.n} | ${f(m.r2)} | ${f(m.mae, 4)} | ${f(m.nrmse)} | ${f(m.peakMae, 4)} | ${pct(m.maxValueRelError)} |`);
+      L.push(`| ${t.name} (${t.unit}) | ${s.model} | ${m.n} | ${f(m.r2)} |${nc ? ` ${f(nc.r2[t.name] ?? undefined)} |` : ''} ${f(m.mae, 4)} | ${f(m.nrmse)} | ${f(m.peakMae, 4)} | ${pct(m.maxValueRelError)} |`);
     }
+  }
+  if (nc) {
+    L.push(
+      '',
+      `R²_max: the R² that the discretisation noise of ${nc.resolutionMm} mm data allows any model (1 − noise variance / variance of the output; measured by solving design points on voxel grids shifted by fractions of a voxel, \`${nc.source.replace(/^.*packages\//, 'packages/')}\` and its .md).`,
+    );
   }
   L.push('', '## Instability classifier (test split, threshold 0.5)', '');
   L.push('| model | sensitivity | specificity | accuracy | PPV | NPV | AUC [95 % CI] | Brier | calibration slope |', '|---|---|---|---|---|---|---|---|---|');
