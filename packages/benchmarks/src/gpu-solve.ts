@@ -23,7 +23,15 @@
  *   device: bash .device/remote.sh gpu-solve.mjs --sizes 32,69,100 --out $OUT
  * Here (no GPU): node --conditions=@spinefea/source --import tsx packages/benchmarks/src/gpu-solve.ts --cpu-only --sizes small
  *
+ * AMG inner solver (--inner amg|both): the SA-AMG hierarchy is built on the
+ * CPU in f64 (`smoothedAggregationAmg`, nodes as blocks, rigid-body modes),
+ * uploaded once, and the device runs AMG-preconditioned PCG (the V-cycle on
+ * the device, `deviceAmgInnerSolver`) inside the same f64 refinement; the CPU
+ * f64 AMG-PCG runs alongside as its reference. Total time includes the CPU
+ * setup and the upload.
+ *
  * Flags: --sizes small|default|n1,n2,… (cube divisions; default 32,69,100,149)
+ *        --inner jacobi|amg|both (device inner preconditioner; default jacobi)
  *        --cpu-only (skip WebGPU, gpu.js in cpu mode only for ≤ 20k DOFs, no triad)
  *        --gpujs-mode webgpu|webasm|cpu (default webgpu, else webasm) --gpujs-max-dofs N (default 3.2M)
  *        --cpu-solve-max N (default 1.1M) --no-cupy --triad-mb 256 --out DIR (default $OUT, else results/)
@@ -36,9 +44,11 @@ import { boxMesh } from '@spinefea/mesh';
 import {
   assembleLoadVector,
   buildConstraintTransform,
+  blockPointers,
   createGpujsKernels,
   createWebgpuKernels,
   csrOperator,
+  deviceAmgInnerSolver,
   deviceInnerSolver,
   devicePcg,
   inverseDiagonalF32,
@@ -47,9 +57,14 @@ import {
   pcg,
   prepareModel,
   reduceLoad,
+  reducedRigidBodyModes,
+  smoothedAggregationAmg,
+  type AmgOptions,
+  type AmgPreconditioner,
   type CsrMatrix,
   type DeviceKernels,
   type DeviceMatrix,
+  type DevicePreconditioner,
   type DeviceVector,
   type MixedPrecisionSolution,
   type WebgpuKernels,
@@ -95,7 +110,7 @@ function parseSizes(v: string | true | undefined): number[] {
   });
 }
 
-function cube(n: number): { K: CsrMatrix; b: Float64Array; ms: number } {
+function cube(n: number): { K: CsrMatrix; b: Float64Array; ms: number; amgOptions: () => AmgOptions } {
   const model = {
     mesh: boxMesh({ size: [100, 100, 100], divisions: [n, n, n], cellType: 'hex8' as const }),
     materials: [{ kind: 'isotropic' as const, E: 1000, nu: 0.3 }],
@@ -106,15 +121,49 @@ function cube(n: number): { K: CsrMatrix; b: Float64Array; ms: number } {
   const tr = buildConstraintTransform(model);
   const f = assembleLoadVector(model, prepared.family, tr.layout, { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
   const b = reduceLoad(prepared.stiffness, tr, f);
-  return { K: prepared.reduced, b, ms: performance.now() - t0 };
+  // AMG input (only when asked for): nodes as DOF blocks, the six rigid-body modes as near-null space
+  const amgOptions = (): AmgOptions => ({ blockPtr: blockPointers(tr), nearNullSpace: reducedRigidBodyModes(model.mesh.nodes, tr), nullSpaceDim: 6 });
+  return { K: prepared.reduced, b, ms: performance.now() - t0, amgOptions };
 }
 
-/** ms per device PCG iteration from a fixed-length run (no convergence stop: tolerance tiny). */
-async function deviceIterationMs<V extends DeviceVector, M extends DeviceMatrix>(k: DeviceKernels<V, M>, A: M, invD: V, b: Float64Array, its: number): Promise<number> {
-  await devicePcg(k, A, invD, b, { tolerance: 1e-30, maxIterations: 5, checkEvery: 5 }); // warm-up (pipelines, bind groups)
+/** ms per device PCG iteration from a fixed-length run (no convergence stop: tolerance tiny); Jacobi (invD) or a device preconditioner. */
+async function deviceIterationMs<V extends DeviceVector, M extends DeviceMatrix>(
+  k: DeviceKernels<V, M>,
+  A: M,
+  precond: V | DevicePreconditioner<V>,
+  b: Float64Array,
+  its: number,
+): Promise<number> {
+  await devicePcg(k, A, precond, b, { tolerance: 1e-30, maxIterations: 5, checkEvery: 5 }); // warm-up (pipelines, bind groups)
   const t = performance.now();
-  await devicePcg(k, A, invD, b, { tolerance: 1e-30, maxIterations: its, checkEvery: its });
+  await devicePcg(k, A, precond, b, { tolerance: 1e-30, maxIterations: its, checkEvery: its });
   return (performance.now() - t) / its;
+}
+
+/**
+ * Mixed-precision solve with the AMG-preconditioned device PCG (V-cycle on the device); the
+ * hierarchy `amg` was built on the CPU in `amgSetupMs`. Total = CPU setup + upload + solve.
+ */
+async function amgDeviceRun<V extends DeviceVector, M extends DeviceMatrix>(
+  engine: string,
+  k: DeviceKernels<V, M>,
+  K: CsrMatrix,
+  b: Float64Array,
+  amg: AmgPreconditioner,
+  amgSetupMs: number,
+  its: number,
+): Promise<EngineRun> {
+  const t = performance.now();
+  const inner = deviceAmgInnerSolver(k, K, amg);
+  const uploadMs = performance.now() - t;
+  const sol = await mixedPrecisionSolve(K, b, inner, { tolerance: TOLERANCE, innerTolerance: INNER_TOLERANCE, allowNotConverged: true });
+  const pre = inner.preconditioner;
+  const msIt = await deviceIterationMs(k, pre.fineMatrix, pre, b, its);
+  const run = mpRun(engine, sol, amgSetupMs + uploadMs, msIt);
+  run.note +=
+    `; CPU AMG setup ${fmt(amgSetupMs)} ms + upload ${fmt(uploadMs)} ms; levels ${pre.levels.map((l) => fmt(l.rows)).join(' → ')} ` +
+    `(coarse: ${pre.coarse}), ${fmt(pre.storedValues)} matrix values on the device; ${inner.checks} readbacks`;
+  return run;
 }
 
 function mpRun(engine: string, sol: MixedPrecisionSolution, setupMs: number, msPerIteration: number): EngineRun {
@@ -218,6 +267,10 @@ async function main(): Promise<void> {
   const cpuSolveMax = numberFlag(flags, 'cpu-solve-max', 1_100_000);
   const gpujsMax = numberFlag(flags, 'gpujs-max-dofs', cpuOnly ? 20_000 : 3_200_000);
   const triadMb = numberFlag(flags, 'triad-mb', 256);
+  const innerFlag = typeof flags.inner === 'string' ? flags.inner : 'jacobi';
+  if (!['jacobi', 'amg', 'both'].includes(innerFlag)) throw new Error(`--inner: '${innerFlag}' is not jacobi, amg or both`);
+  const useJacobi = innerFlag !== 'amg';
+  const useAmg = innerFlag !== 'jacobi';
   const outDir = typeof flags.out === 'string' ? flags.out : (process.env.OUT ?? RESULTS_DIR);
   const machine = machineInfo();
   const notes: string[] = [];
@@ -237,7 +290,7 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   for (const n of sizes) {
     log(`n = ${n}: assembling ${n}³ hex8`);
-    const { K, b, ms: assembleMs } = cube(n);
+    const { K, b, ms: assembleMs, amgOptions: amgOptionsOf } = cube(n);
     const nnz = K.rowPtr[K.rows];
     log(`  ${fmt(K.rows)} DOFs, ${fmt(nnz)} nonzeros (${fmt(assembleMs)} ms)`);
     const size: SizeResult = { n, dofs: K.rows, nnz, assembleMs, runs: [], rssMiB: 0 };
@@ -254,8 +307,32 @@ async function main(): Promise<void> {
     }
     log(`  CPU: ${size.runs[0].msPerIteration.toFixed(2)} ms/iteration`);
 
+    // SA-AMG hierarchy (CPU, f64), shared by the CPU AMG-PCG and the device V-cycles
+    let amg: AmgPreconditioner | undefined;
+    let amgSetupMs = 0;
+    if (useAmg) {
+      const t = performance.now();
+      amg = smoothedAggregationAmg(K, amgOptionsOf());
+      amgSetupMs = performance.now() - t;
+      log(`  AMG setup ${fmt(amgSetupMs)} ms: ${amg.levels.map((l) => fmt(l.rows)).join(' → ')}, operator complexity ${amg.operatorComplexity.toFixed(2)}`);
+      if (K.rows <= cpuSolveMax) {
+        const sol = pcg(op, b, { preconditioner: amg, tolerance: TOLERANCE, maxIterations: 5_000, allowNotConverged: true });
+        size.runs.push({
+          engine: 'CPU PCG + SA-AMG (f64, 1 thread)',
+          converged: sol.converged,
+          relativeResidual: sol.relativeResidual,
+          iterations: sol.iterations,
+          msPerIteration: sol.timeMs / Math.max(1, sol.iterations),
+          totalMs: amgSetupMs + sol.timeMs,
+          setupMs: amgSetupMs,
+          note: `setup ${fmt(amgSetupMs)} ms included; ${amg.name}`,
+        });
+        log(`  CPU AMG-PCG: ${sol.iterations} iterations, ${fmt(sol.timeMs)} ms`);
+      }
+    }
+
     // WebGPU
-    if (webgpu) {
+    if (webgpu && useJacobi) {
       try {
         const t = performance.now();
         const inner = deviceInnerSolver(webgpu, K, 16);
@@ -279,6 +356,15 @@ async function main(): Promise<void> {
         size.runs.push({ engine: 'WebGPU WGSL', converged: null, relativeResidual: null, iterations: null, msPerIteration: NaN, totalMs: null, note: `failed: ${(e as Error).message}` });
       }
     }
+    if (webgpu && amg) {
+      try {
+        const run = await amgDeviceRun('WebGPU WGSL (f32 AMG-PCG, V-cycle on the device + f64 refinement)', webgpu, K, b, amg, amgSetupMs, 50);
+        size.runs.push(run);
+        log(`  WebGPU AMG: ${run.msPerIteration.toFixed(3)} ms/iteration, ${run.iterations} inner its, ${fmt(run.totalMs ?? NaN)} ms`);
+      } catch (e) {
+        size.runs.push({ engine: 'WebGPU WGSL AMG', converged: null, relativeResidual: null, iterations: null, msPerIteration: NaN, totalMs: null, note: `failed: ${(e as Error).message}` });
+      }
+    }
 
     // gpu.js
     if (K.rows <= gpujsMax) {
@@ -289,24 +375,34 @@ async function main(): Promise<void> {
         k = await createGpujsKernels({ mode: gpujsMode });
       }
       if (k) {
-        try {
-          const t = performance.now();
-          const inner = deviceInnerSolver(k, K, 16);
-          const setupMs = performance.now() - t;
-          const sol = await mixedPrecisionSolve(K, b, inner, { tolerance: TOLERANCE, innerTolerance: INNER_TOLERANCE, allowNotConverged: true });
-          const A = k.uploadMatrix(K);
-          const invD = k.alloc(K.rows);
-          k.write(inverseDiagonalF32(K), invD);
-          const msIt = await deviceIterationMs(k, A, invD, b, K.rows > 1e6 ? 50 : 100);
-          const run = mpRun(`gpu.js ${gpujsMode} (${k.runningKernel}; f32 PCG + f64 refinement)`, sol, setupMs, msIt);
-          run.note += `; ELL width ${A.width}, fill ${A.fill.toFixed(2)}`;
-          size.runs.push(run);
-          log(`  gpu.js ${gpujsMode}: ${msIt.toFixed(3)} ms/iteration, ${sol.refinementSteps} steps`);
-        } catch (e) {
-          size.runs.push({ engine: `gpu.js ${gpujsMode}`, converged: null, relativeResidual: null, iterations: null, msPerIteration: NaN, totalMs: null, note: `failed: ${(e as Error).message}` });
-        } finally {
-          k.dispose();
+        if (useJacobi) {
+          try {
+            const t = performance.now();
+            const inner = deviceInnerSolver(k, K, 16);
+            const setupMs = performance.now() - t;
+            const sol = await mixedPrecisionSolve(K, b, inner, { tolerance: TOLERANCE, innerTolerance: INNER_TOLERANCE, allowNotConverged: true });
+            const A = k.uploadMatrix(K);
+            const invD = k.alloc(K.rows);
+            k.write(inverseDiagonalF32(K), invD);
+            const msIt = await deviceIterationMs(k, A, invD, b, K.rows > 1e6 ? 50 : 100);
+            const run = mpRun(`gpu.js ${gpujsMode} (${k.runningKernel}; f32 PCG + f64 refinement)`, sol, setupMs, msIt);
+            run.note += `; ELL width ${A.width}, fill ${A.fill.toFixed(2)}`;
+            size.runs.push(run);
+            log(`  gpu.js ${gpujsMode}: ${msIt.toFixed(3)} ms/iteration, ${sol.refinementSteps} steps`);
+          } catch (e) {
+            size.runs.push({ engine: `gpu.js ${gpujsMode}`, converged: null, relativeResidual: null, iterations: null, msPerIteration: NaN, totalMs: null, note: `failed: ${(e as Error).message}` });
+          }
         }
+        if (amg) {
+          try {
+            const run = await amgDeviceRun(`gpu.js ${gpujsMode} (${k.runningKernel}; f32 AMG-PCG, V-cycle on the device + f64 refinement)`, k, K, b, amg, amgSetupMs, 20);
+            size.runs.push(run);
+            log(`  gpu.js ${gpujsMode} AMG: ${run.msPerIteration.toFixed(3)} ms/iteration, ${run.iterations} inner its`);
+          } catch (e) {
+            size.runs.push({ engine: `gpu.js ${gpujsMode} AMG`, converged: null, relativeResidual: null, iterations: null, msPerIteration: NaN, totalMs: null, note: `failed: ${(e as Error).message}` });
+          }
+        }
+        k.dispose();
       }
     } else size.runs.push({ engine: `gpu.js ${gpujsMode}`, converged: null, relativeResidual: null, iterations: null, msPerIteration: NaN, totalMs: null, note: `skipped (> --gpujs-max-dofs ${gpujsMax})` });
 
@@ -344,7 +440,8 @@ async function main(): Promise<void> {
   const markdown = [
     `Hex8 cube (n³ cells, E 1000 MPa, ν 0.3), zmin fixed, traction (0.3, 0, −1) MPa on zmax. ` +
       `Tolerance: f64 relative residual ${TOLERANCE}; device solves iterate in f32 (inner tolerance ${INNER_TOLERANCE}) inside f64 refinement. ` +
-      `ms/iteration of device engines: a fixed 200-iteration device PCG run (one readback); total = matrix upload + mixed-precision solve.`,
+      `ms/iteration of device engines: a fixed-length device PCG run with one readback (Jacobi 200 iterations on WebGPU, 100 or 50 on gpu.js; AMG 50 on WebGPU, 20 on gpu.js); ` +
+      `total = matrix upload + mixed-precision solve (AMG: + CPU hierarchy setup).`,
     '',
     table,
     '',

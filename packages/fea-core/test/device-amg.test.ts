@@ -2,7 +2,8 @@
  * The SA-AMG V-cycle on a device (written once against DeviceKernels) and
  * the AMG-preconditioned device PCG as the f32 inner solver of the
  * mixed-precision loop, on every available backend: reference f64,
- * reference f32, gpu.js in `cpu` mode, WebGPU when an adapter exists.
+ * reference f32, gpu.js in `cpu` mode, WebGPU when an adapter exists (and on
+ * a software adapter with SPINEFEA_WEBGPU_SOFTWARE=1, see backend-conformance).
  *
  * Problem: the bone/disc/bone hex8 block of `amg.test.ts` (E 12 GPa /
  * 4.2 MPa / 12 GPa in three layers, bottom fixed), small enough for CI.
@@ -86,7 +87,15 @@ const factories: [string, () => Promise<AnyKernels | string>][] = [
     'webgpu',
     async () => {
       const hw = await createWebgpuKernels({ allowSoftwareAdapter: false });
-      return hw ? (hw as unknown as AnyKernels) : 'WebGPU: no adapter (requestAdapter() returned null)';
+      if (hw) return hw as unknown as AnyKernels;
+      // Dawn's OpenGL ES backend over llvmpipe, opt-in as in backend-conformance.test.ts (it aborts the process at random)
+      if (process.env.SPINEFEA_WEBGPU_SOFTWARE === '1') {
+        process.env.EGL_PLATFORM ??= 'surfaceless';
+        process.env.XDG_RUNTIME_DIR ??= '/tmp';
+        const sw = await createWebgpuKernels({ dawnFlags: ['backend=opengles'], adapterOptions: { featureLevel: 'compatibility' } });
+        if (sw) return sw as unknown as AnyKernels;
+      }
+      return 'WebGPU: no adapter (requestAdapter() returned null)';
     },
   ],
 ];
