@@ -395,7 +395,8 @@ async function main(): Promise<void> {
         }
         if (amg) {
           try {
-            const run = await amgDeviceRun(`gpu.js ${gpujsMode} (${k.runningKernel}; f32 AMG-PCG, V-cycle on the device + f64 refinement)`, k, K, b, amg, amgSetupMs, 20);
+            const run = await amgDeviceRun(`gpu.js ${gpujsMode}`, k, K, b, amg, amgSetupMs, 20);
+            run.engine = `gpu.js ${gpujsMode} (${k.runningKernel}; f32 AMG-PCG, V-cycle on the device + f64 refinement)`; // the kernel class is known once one ran
             size.runs.push(run);
             log(`  gpu.js ${gpujsMode} AMG: ${run.msPerIteration.toFixed(3)} ms/iteration, ${run.iterations} inner its`);
           } catch (e) {

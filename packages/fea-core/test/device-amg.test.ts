@@ -15,7 +15,9 @@ import {
   assembleLoadVector,
   blockPointers,
   buildConstraintTransform,
+  csrOperator,
   DimensionMismatchError,
+  pcg,
   prepareModel,
   reduceLoad,
   type CsrMatrix,
@@ -273,6 +275,23 @@ describe.each(factories)('device AMG on %s', (label, make) => {
     const scale = norm(x) * norm(My) + norm(y) * norm(Mx);
     expect(Math.abs(a - b)).toBeLessThanOrEqual((B + 1e-11) * scale);
     expect(a).not.toBe(0);
+  });
+
+  it('AMG device PCG takes the iterations of the CPU f64 AMG-PCG (f64: ±1; f32: ±25 %)', async () => {
+    const k = await get();
+    if (!k) return;
+    const M = deviceAmgVcycle(k, multi);
+    const tol = 1e-6;
+    const dev = await devicePcg(k, M.fineMatrix, M, small.b, { tolerance: tol, maxIterations: 200, checkEvery: 1 });
+    const cpu = pcg(csrOperator(small.K), small.b, { preconditioner: multi, tolerance: tol, maxIterations: 200 });
+    console.log(`[device-amg] ${label}: AMG-PCG to ${tol} on ${small.K.rows} DOFs: device ${dev.iterations} iterations, CPU f64 ${cpu.iterations}`);
+    expect(dev.reason).toBe('converged');
+    expect(cpu.converged).toBe(true);
+    // f64: the same operator to 1e-15, CG counts can differ only where ‖r‖ crosses tol within round-off;
+    // f32: the V-cycle is 3 ε₃₂ from the f64 one and CG's recursion loses orthogonality sooner
+    const slack = k.precision === 'f64' ? 1 : Math.max(2, Math.ceil(0.25 * cpu.iterations));
+    expect(Math.abs(dev.iterations - cpu.iterations)).toBeLessThanOrEqual(slack);
+    M.dispose?.();
   });
 
   it('AMG device PCG inside mixed precision reaches 1e-10 on the contrast block with far fewer inner iterations than Jacobi device PCG', async () => {
