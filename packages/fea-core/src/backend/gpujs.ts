@@ -266,6 +266,15 @@ function gpujsKernels(gpu: GpuInstance, mode: GpujsMode): GpujsKernels {
     return k;
   };
   const scalar = (v: number) => new Float32Array([v]);
+  // Host coefficient pairs of the V-cycle kernels (α/β, c1/c2): a hierarchy uses a small fixed
+  // set, so one array per pair is kept instead of a new argument array per call.
+  const pairs = new Map<string, Float32Array>();
+  const pair = (a: number, b: number): Float32Array => {
+    const key = `${a}:${b}`;
+    let v = pairs.get(key);
+    if (!v) pairs.set(key, (v = new Float32Array([a, b])));
+    return v;
+  };
   const async = mode === 'webgpu';
   // Work queue: in the synchronous modes an op runs at once; in webgpu mode (kernel calls
   // return Promises) ops are chained and the chain is awaited at the sync points. Kernel
@@ -373,7 +382,7 @@ function gpujsKernels(gpu: GpuInstance, mode: GpujsMode): GpujsKernels {
     spmvUpdate(A, x, y, alpha, beta) {
       if (x.length !== A.cols || y.length !== A.rows) throw new DimensionMismatchError(`spmvUpdate: matrix ${A.rows}×${A.cols}, x ${x.length}, y ${y.length}`);
       if (x === y) throw new DimensionMismatchError('spmvUpdate: x and y must be different vectors');
-      const coef = new Float32Array([alpha, beta]);
+      const coef = pair(alpha, beta);
       apply(y, kernel(`spmvu:${A.rows}:${A.cols}:${A.width}`, spmvUpdateEll, A.rows, { W: A.width, n: A.rows }), () => [A.ellValues, A.ellCols, x.value, y.value, coef]);
     },
     copy(x, y) {
@@ -390,8 +399,8 @@ function gpujsKernels(gpu: GpuInstance, mode: GpujsMode): GpujsKernels {
       for (const v of [r, d, x]) same(invD, v, 'smoothStep');
       if (new Set([invD, r, d, x]).size !== 4) throw new DimensionMismatchError('smoothStep: invD, r, d and x must be four different vectors');
       const n = d.length;
-      const coef = new Float32Array([c1, c2]);
-      const xs = scalar(xScale);
+      const coef = pair(c1, c2);
+      const xs = pair(xScale, 0);
       apply(d, kernel(`smd:${n}`, smoothDirectionKernel, n), () => [invD.value, r.value, d.value, coef]);
       apply(x, kernel(`smx:${n}`, smoothSolutionKernel, n), () => [x.value, d.value, xs]);
     },
