@@ -6,7 +6,7 @@
  * paper's clinical figures, speed against the solver, and explanations.
  *
  *   node --conditions=@spinefea/source --import tsx packages/benchmarks/src/surrogate-evaluation.ts \
- *     [--data packages/surrogate/data/pilot-2mm.jsonl] [--folds 5] [--members 5] [--epochs 400] [--sobol-n 256]
+ *     [--data a.jsonl.gz,b.jsonl.gz] [--folds 5] [--members 5] [--epochs 400] [--sobol-n 256] [--forest-trees 100]
  *
  * Without --data it uses the largest dataset in packages/surrogate/data/.
  */
@@ -38,6 +38,7 @@ const report = await evaluateSurrogate(records, {
   train: { members, epochs },
   cvTrain: { members: Math.min(3, members), epochs },
   sobolN: numberFlag(flags, 'sobol-n', 256),
+  forestTrees: numberFlag(flags, 'forest-trees', 100),
   // the noise-limited R² of the discretisation study, when it was run at the data's resolution
   noiseCeiling: loadNoiseCeiling(records) ?? undefined,
   onProgress: log,

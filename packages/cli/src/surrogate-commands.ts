@@ -202,6 +202,7 @@ export const evaluateCommand: Command = {
     epochs: { type: 'string', default: '400', description: 'maximum epochs (default 400)' } as never,
     seed: { type: 'string', default: '1', description: 'split/bootstrap/training seed (default 1)' } as never,
     'sobol-n': { type: 'string', default: '256', description: "base sample size of the Sobol' indices (default 256)" } as never,
+    'forest-trees': { type: 'string', default: '100', description: 'trees of the random-forest baseline (default 100; its cost grows ~quadratically with the records)' } as never,
   },
   async run(values) {
     const records = readDatasets(required(values, 'data', 'sweep file(s)'));
@@ -214,6 +215,7 @@ export const evaluateCommand: Command = {
       train: { members, epochs },
       cvTrain: { members: Math.min(3, members), epochs },
       sobolN: intOption(values, 'sobol-n', 16, 1_000_000),
+      forestTrees: intOption(values, 'forest-trees', 1, 10_000),
       // the discretisation study's noise-limited R², when it was run at the data's resolution
       noiseCeiling: loadNoiseCeiling(records) ?? undefined,
       onProgress: (m) => console.error(`  ${m}`),

@@ -35,6 +35,8 @@ export interface EvaluationOptions {
   bootstrap?: number;
   /** Base sample size N of the Sobol' indices (default 256). */
   sobolN?: number;
+  /** Trees of the random-forest baseline (default 100; its cost grows ~quadratically with the rows). */
+  forestTrees?: number;
   /** Batch size of the speed test (default 10 000). */
   speedBatch?: number;
   /**
@@ -158,10 +160,10 @@ function score(m: FittedModel, test: BaselineData, recs: SweepRecord[], o: Evalu
   return { model: m.name, regression, classification };
 }
 
-async function fitAll(train: SweepRecord[], trainOpts: TrainOptions, seed: number, testPoints: DesignPoint[]): Promise<{ mlp: SurrogateModel; models: FittedModel[] }> {
+async function fitAll(train: SweepRecord[], trainOpts: TrainOptions, seed: number, testPoints: DesignPoint[], forestTrees: number): Promise<{ mlp: SurrogateModel; models: FittedModel[] }> {
   const mlp = await trainSurrogate(train, { ...trainOpts, seed });
   const data = baselineData(mlp, train);
-  return { mlp, models: [mlpAsFitted(mlp, testPoints), fitLinearBaseline(data), fitKnnBaseline(data, 5), fitForestBaseline(data, seed)] };
+  return { mlp, models: [mlpAsFitted(mlp, testPoints), fitLinearBaseline(data), fitKnnBaseline(data, 5), fitForestBaseline(data, seed, forestTrees)] };
 }
 
 /**
@@ -199,7 +201,7 @@ export async function evaluateSurrogate(records: readonly SweepRecord[], o: Eval
   const train = trainIdx.map((i) => rows[i]);
   log(`test split: ${train.length} train, ${test.length} test design points`);
   const testPoints = test.map((r) => r.inputs);
-  const { mlp, models } = await fitAll(train, o.train ?? {}, seed, testPoints);
+  const { mlp, models } = await fitAll(train, o.train ?? {}, seed, testPoints, o.forestTrees ?? 100);
   const testData = baselineData(mlp, test);
   const scores = models.map((m, i) => score(m, testData, test, o, seed + i));
   log('test-split metrics done');
@@ -213,11 +215,11 @@ export async function evaluateSurrogate(records: readonly SweepRecord[], o: Eval
     for (let f = 0; f < K; f++) {
       const te = rows.filter((_, i) => foldOf[i] % K === f);
       const tr = rows.filter((_, i) => foldOf[i] % K !== f);
-      const fit = await fitAll(tr, o.cvTrain ?? { ...(o.train ?? {}), members: 3 }, seed + 100 * (f + 1), te.map((r) => r.inputs));
+      const fit = await fitAll(tr, o.cvTrain ?? { ...(o.train ?? {}), members: 3 }, seed + 100 * (f + 1), te.map((r) => r.inputs), o.forestTrees ?? 100);
       const td = baselineData(fit.mlp, te);
       for (const m of fit.models) {
         const s = score(m, td, te, { ...o, bootstrap: 0 }, seed);
-        const key = m.name.replace(/\(\d+ members\)/, '').trim();
+        const key = m.name.replace(/\(\d+ (members|trees)\)/, '').trim();
         const acc = perModel.get(key) ?? { r2: {}, auc: [], accuracy: [], sensitivity: [], specificity: [] };
         for (const t of TARGETS) (acc.r2[t.name] ??= []).push(s.regression[t.name].r2);
         acc.auc.push(s.classification?.auc ?? NaN);
