@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
-import { boxMesh, buildLumbarSegment, defaultParameters, type Mesh } from '@spinefea/mesh';
+import { boxMesh, buildLumbarSegment, defaultParameters } from '@spinefea/mesh';
 import {
   assembleLoadVector,
   assembleStiffness,
@@ -33,6 +33,7 @@ import {
   smoothedAggregationAmg,
   type AmgPreconditioner,
 } from '../src/solvers/amg/index.js';
+import { contrastModel } from './support/contrast-model.js';
 
 /** Largest |entry| of a CSR matrix. */
 function maxAbs(A: CsrMatrix): number {
@@ -73,26 +74,6 @@ function reducedBlocks(freeToFull: Uint32Array, solidDofs: number): Uint32Array 
   return Uint32Array.from(ptr);
 }
 
-/**
- * Bone/disc/bone block: a hex8 box split in z into three equal layers,
- * cortical-bone-like (E 12 GPa, ν 0.3) outside and annulus-like
- * (E 4.2 MPa, ν 0.45) in the middle; bottom face fixed.
- */
-function contrastModel(nx: number, ny: number, nz: number): FeModel {
-  const mesh: Mesh = boxMesh({ size: [40, 40, 30], divisions: [nx, ny, nz], cellType: 'hex8' });
-  for (let c = 0; c < mesh.materialIds.length; c++) {
-    const kz = Math.floor(c / (nx * ny));
-    mesh.materialIds[c] = 3 * kz >= nz && 3 * kz < 2 * nz ? 1 : 0;
-  }
-  return {
-    mesh,
-    materials: [
-      { kind: 'isotropic', E: 12000, nu: 0.3 },
-      { kind: 'isotropic', E: 4.2, nu: 0.45 },
-    ],
-    displacementBcs: [{ nodes: 'zmin' }],
-  };
-}
 
 describe('rigid-body modes', () => {
   it('span the null space of the unconstrained stiffness of a distorted box (hex8 and tet10)', () => {

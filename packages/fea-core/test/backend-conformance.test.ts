@@ -22,17 +22,11 @@ import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { boxMesh } from '@spinefea/mesh';
 import { assembleLoadVector, buildConstraintTransform, csrSpmv, prepareModel, reduceLoad, type CsrMatrix } from '@spinefea/core';
-import {
-  devicePcg,
-  referenceDeviceKernels,
-  type DeviceKernels,
-  type DeviceMatrix,
-  type DevicePreconditioner,
-  type DeviceVector,
-} from '../src/solvers/device-pcg.js';
+import { devicePcg, type DevicePreconditioner } from '../src/solvers/device-pcg.js';
 import { f32Pcg, inverseDiagonalF32, csrToF32 } from '../src/solvers/mixed-precision.js';
-import { createGpujsKernels, ellFromCsr } from '../src/backend/gpujs.js';
-import { bsell3FromCsr, bsell3Spmv, createWebgpuKernels } from '../src/backend/webgpu.js';
+import { ellFromCsr } from '../src/backend/gpujs.js';
+import { bsell3FromCsr, bsell3Spmv } from '../src/backend/webgpu.js';
+import { deviceKernelFactories, type AnyKernels } from './support/device-backends.js';
 
 const EPS32 = 2 ** -24;
 
@@ -53,27 +47,7 @@ const n = K.rows;
 const xs = Float64Array.from({ length: n }, (_, i) => Math.sin(0.7 * i) + 0.1 * Math.cos(3.1 * i));
 const ys = Float64Array.from({ length: n }, (_, i) => Math.cos(1.3 * i));
 
-type AnyKernels = DeviceKernels<DeviceVector, DeviceMatrix>;
-const factories: [string, () => Promise<AnyKernels | null | string>][] = [
-  ['reference-f64', async () => referenceDeviceKernels('f64') as unknown as AnyKernels],
-  ['reference-f32', async () => referenceDeviceKernels('f32') as unknown as AnyKernels],
-  ['gpujs:cpu', async () => ((await createGpujsKernels({ mode: 'cpu' })) as unknown as AnyKernels) ?? 'gpu.js did not load'],
-  ['gpujs:webasm', async () => ((await createGpujsKernels({ mode: 'webasm' })) as unknown as AnyKernels) ?? 'gpu.js webasm mode unavailable'],
-  [
-    'webgpu',
-    async () => {
-      const hw = await createWebgpuKernels({ allowSoftwareAdapter: false });
-      if (hw) return hw as unknown as AnyKernels;
-      if (process.env.SPINEFEA_WEBGPU_SOFTWARE === '1') {
-        process.env.EGL_PLATFORM ??= 'surfaceless';
-        process.env.XDG_RUNTIME_DIR ??= '/tmp';
-        const sw = await createWebgpuKernels({ dawnFlags: ['backend=opengles'], adapterOptions: { featureLevel: 'compatibility' } });
-        if (sw) return sw as unknown as AnyKernels;
-      }
-      return 'WebGPU: no adapter (requestAdapter() returned null)';
-    },
-  ],
-];
+const factories = deviceKernelFactories({ webasm: true });
 
 const created: AnyKernels[] = [];
 afterAll(() => {

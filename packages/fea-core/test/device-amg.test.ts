@@ -10,7 +10,6 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { boxMesh, type Mesh } from '@spinefea/mesh';
 import {
   assembleLoadVector,
   blockPointers,
@@ -21,7 +20,6 @@ import {
   prepareModel,
   reduceLoad,
   type CsrMatrix,
-  type FeModel,
 } from '@spinefea/core';
 import {
   choleskyInverse,
@@ -32,29 +30,13 @@ import {
   type AmgOptions,
   type AmgPreconditioner,
 } from '../src/solvers/amg/index.js';
-import { deviceInnerSolver, devicePcg, referenceDeviceKernels, type DeviceKernels, type DeviceMatrix, type DeviceVector } from '../src/solvers/device-pcg.js';
+import { deviceInnerSolver, devicePcg, type DeviceMatrix, type DeviceVector } from '../src/solvers/device-pcg.js';
 import { mixedPrecisionSolve } from '../src/solvers/mixed-precision.js';
-import { createGpujsKernels } from '../src/backend/gpujs.js';
-import { createWebgpuKernels } from '../src/backend/webgpu.js';
+import { contrastModel } from './support/contrast-model.js';
+import { deviceKernelFactories, type AnyKernels } from './support/device-backends.js';
 
 const EPS32 = 2 ** -24;
 
-/** Bone/disc/bone block (as in amg.test.ts): three z layers, the middle one annulus-soft. */
-function contrastModel(nx: number, ny: number, nz: number): FeModel {
-  const mesh: Mesh = boxMesh({ size: [40, 40, 30], divisions: [nx, ny, nz], cellType: 'hex8' });
-  for (let c = 0; c < mesh.materialIds.length; c++) {
-    const kz = Math.floor(c / (nx * ny));
-    mesh.materialIds[c] = 3 * kz >= nz && 3 * kz < 2 * nz ? 1 : 0;
-  }
-  return {
-    mesh,
-    materials: [
-      { kind: 'isotropic', E: 12000, nu: 0.3 },
-      { kind: 'isotropic', E: 4.2, nu: 0.45 },
-    ],
-    displacementBcs: [{ nodes: 'zmin' }],
-  };
-}
 
 function system(nx: number, ny: number, nz: number) {
   const model = contrastModel(nx, ny, nz);
@@ -80,27 +62,7 @@ const hierarchies: [string, AmgPreconditioner][] = [
 const medium = system(12, 12, 12);
 const mediumAmg = smoothedAggregationAmg(medium.K, medium.amgOptions);
 
-type AnyKernels = DeviceKernels<DeviceVector, DeviceMatrix>;
-const factories: [string, () => Promise<AnyKernels | string>][] = [
-  ['reference-f64', async () => referenceDeviceKernels('f64') as unknown as AnyKernels],
-  ['reference-f32', async () => referenceDeviceKernels('f32') as unknown as AnyKernels],
-  ['gpujs:cpu', async () => ((await createGpujsKernels({ mode: 'cpu' })) as unknown as AnyKernels) ?? 'gpu.js did not load'],
-  [
-    'webgpu',
-    async () => {
-      const hw = await createWebgpuKernels({ allowSoftwareAdapter: false });
-      if (hw) return hw as unknown as AnyKernels;
-      // Dawn's OpenGL ES backend over llvmpipe, opt-in as in backend-conformance.test.ts (it aborts the process at random)
-      if (process.env.SPINEFEA_WEBGPU_SOFTWARE === '1') {
-        process.env.EGL_PLATFORM ??= 'surfaceless';
-        process.env.XDG_RUNTIME_DIR ??= '/tmp';
-        const sw = await createWebgpuKernels({ dawnFlags: ['backend=opengles'], adapterOptions: { featureLevel: 'compatibility' } });
-        if (sw) return sw as unknown as AnyKernels;
-      }
-      return 'WebGPU: no adapter (requestAdapter() returned null)';
-    },
-  ],
-];
+const factories = deviceKernelFactories({ webasm: false });
 
 const created: AnyKernels[] = [];
 afterAll(() => {
