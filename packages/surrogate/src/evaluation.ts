@@ -433,7 +433,7 @@ export function evaluationMarkdown(r: EvaluationReport): string {
   if (ig) {
     L.push('', `### Integrated gradients, ROM of one test case`, '');
     L.push(`Case: ${ig.point.level} ${ig.point.configuration}, ${ig.point.motion} ${ig.point.momentNm} N·m, preload ${ig.point.preloadN} N. Baseline: the same level and motion, intact default anatomy, 7.5 N·m, no preload. Prediction ${f(ig.prediction)} ${ig.unit} vs baseline ${f(ig.baselinePrediction)} ${ig.unit}; completeness gap ${f(ig.completenessGap, 4)} ${ig.unit} (64 steps).`, '');
-    L.push('| input | attribution (deg) |', '|---|---|');
+    L.push(`| input | attribution (${ig.unit}) |`, '|---|---|');
     for (const a of ig.attributions.filter((x) => Math.abs(x.value) > 0).slice(0, 12)) L.push(`| ${a.input} | ${f(a.value, 4)} |`);
   }
   L.push('', `### Sobol' indices through the surrogate (N = ${r.explanations.sobolN}, Saltelli first order, Jansen total order)`, '');
