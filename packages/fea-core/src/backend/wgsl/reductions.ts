@@ -20,6 +20,48 @@ const tree = (names: string[]) => `
   }`;
 
 /**
+ * Stage 1 of the two dots rᵀz and rᵀr, one pair of partial sums per workgroup
+ * (partial[2g], partial[2g+1]); with `jacobi` the pass also writes z ← invD∘r
+ * (binding 1 is then invD and r, z, partial shift by one).
+ */
+const twoDotsPartialWgsl = (jacobi: boolean) => /* wgsl */ `
+struct Params { n: u32, p0: u32, p1: u32, p2: u32 }
+@group(0) @binding(0) var<uniform> P: Params;
+${
+  jacobi
+    ? `@group(0) @binding(1) var<storage, read> invD: array<f32>;
+@group(0) @binding(2) var<storage, read> r: array<f32>;
+@group(0) @binding(3) var<storage, read_write> z: array<f32>;
+@group(0) @binding(4) var<storage, read_write> partial: array<f32>;`
+    : `@group(0) @binding(1) var<storage, read> r: array<f32>;
+@group(0) @binding(2) var<storage, read> z: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;`
+}
+var<workgroup> sz: array<f32, ${WG}>;
+var<workgroup> sr: array<f32, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>,
+        @builtin(local_invocation_index) l: u32) {
+  var rz = 0.0;
+  var rr = 0.0;
+  for (var i = wg.x * ${WG}u + l; i < P.n; i += nw.x * ${WG}u) {
+    let ri = r[i];
+${
+  jacobi
+    ? `    let zi = invD[i] * ri;
+    z[i] = zi;
+    rz += ri * zi;`
+    : `    rz += ri * z[i];`
+}
+    rr += ri * ri;
+  }
+  sz[l] = rz;
+  sr[l] = rr;${tree(['sz', 'sr'])}
+  if (l == 0u) { partial[2u * wg.x] = sz[0]; partial[2u * wg.x + 1u] = sr[0]; }
+}
+`;
+
+/**
  * Stage 1 of `aᵀb`: partial[g] = Σ over the workgroup's grid-stride share.
  * Bindings: 0 uniform {n}, 1 a, 2 b, 3 partial.
  *
@@ -55,32 +97,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw: vec3<
  * device.createShaderModule({ code: JACOBI_DOTS_WGSL });
  * ```
  */
-export const JACOBI_DOTS_WGSL = /* wgsl */ `
-struct Params { n: u32, p0: u32, p1: u32, p2: u32 }
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> invD: array<f32>;
-@group(0) @binding(2) var<storage, read> r: array<f32>;
-@group(0) @binding(3) var<storage, read_write> z: array<f32>;
-@group(0) @binding(4) var<storage, read_write> partial: array<f32>;
-var<workgroup> sz: array<f32, ${WG}>;
-var<workgroup> sr: array<f32, ${WG}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>,
-        @builtin(local_invocation_index) l: u32) {
-  var rz = 0.0;
-  var rr = 0.0;
-  for (var i = wg.x * ${WG}u + l; i < P.n; i += nw.x * ${WG}u) {
-    let ri = r[i];
-    let zi = invD[i] * ri;
-    z[i] = zi;
-    rz += ri * zi;
-    rr += ri * ri;
-  }
-  sz[l] = rz;
-  sr[l] = rr;${tree(['sz', 'sr'])}
-  if (l == 0u) { partial[2u * wg.x] = sz[0]; partial[2u * wg.x + 1u] = sr[0]; }
-}
-`;
+export const JACOBI_DOTS_WGSL = twoDotsPartialWgsl(true);
 
 /**
  * Stage 2: one workgroup sums `count` partials of `comps` (1 or 2)
@@ -127,26 +144,4 @@ fn main(@builtin(local_invocation_index) l: u32) {
  * device.createShaderModule({ code: RESIDUAL_DOTS_WGSL });
  * ```
  */
-export const RESIDUAL_DOTS_WGSL = /* wgsl */ `
-struct Params { n: u32, p0: u32, p1: u32, p2: u32 }
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> r: array<f32>;
-@group(0) @binding(2) var<storage, read> z: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
-var<workgroup> sz: array<f32, ${WG}>;
-var<workgroup> sr: array<f32, ${WG}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>,
-        @builtin(local_invocation_index) l: u32) {
-  var rz = 0.0;
-  var rr = 0.0;
-  for (var i = wg.x * ${WG}u + l; i < P.n; i += nw.x * ${WG}u) {
-    let ri = r[i];
-    rz += ri * z[i];
-    rr += ri * ri;
-  }
-  sz[l] = rz;
-  sr[l] = rr;${tree(['sz', 'sr'])}
-  if (l == 0u) { partial[2u * wg.x] = sz[0]; partial[2u * wg.x + 1u] = sr[0]; }
-}
-`;
+export const RESIDUAL_DOTS_WGSL = twoDotsPartialWgsl(false);
