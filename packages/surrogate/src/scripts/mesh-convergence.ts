@@ -3,7 +3,7 @@
  * and to know the best R² any surrogate can reach on data at that resolution.
  *
  *   node --conditions=@spinefea/source --import tsx packages/surrogate/src/scripts/mesh-convergence.ts \
- *     [--resolutions 2,1.5,1.25] [--points 5] [--noise-points 7] [--shifts 5] [--seed 1] \
+ *     [--resolutions 2,1.5,1.25] [--points 5] [--noise-instrumented 2] [--noise-other 1] [--shifts 5] [--seed 1] \
  *     [--data packages/surrogate/data/sweep-2mm.jsonl.gz,packages/surrogate/data/sweep-2mm-b.jsonl.gz]
  *
  * Two parts, each a set of solves of sampled design points (Sobol seed `seed`):
@@ -36,7 +36,9 @@ const arg = (n: string, d: string) => {
 };
 const resolutions = arg('resolutions', '2,1.5,1.25').split(',').map(Number);
 const nPoints = Number(arg('points', '5'));
-const nNoisePoints = Number(arg('noise-points', '7'));
+// noise points per instrumented configuration kind, and per other kind
+const nNoiseInstrumented = Number(arg('noise-instrumented', '2'));
+const nNoiseOther = Number(arg('noise-other', '1'));
 const nShifts = Number(arg('shifts', '5'));
 const seed = Number(arg('seed', '1'));
 const dataFiles = arg('data', 'packages/surrogate/data/sweep-2mm.jsonl.gz,packages/surrogate/data/sweep-2mm-b.jsonl.gz').split(',').filter(Boolean);
@@ -67,9 +69,10 @@ interface Row {
 const candidates = sweepDesignPoints('sobol', seed, 0, 256);
 const kinds = ['screws-rods-cage', 'screws-rods', 'intact', 'nucleotomy', 'facetectomy'] as const;
 const firstOf = (k: string, skip = 0) => candidates.filter((c) => c.point.configuration === k)[skip];
+const firstN = (k: string, n: number) => Array.from({ length: n }, (_, i) => firstOf(k, i));
 const convergencePoints = kinds.map((k) => firstOf(k)).filter(Boolean).slice(0, nPoints);
-// Noise: the instrumented kinds twice (implant stresses are the noisiest figures), then one of each other kind.
-const noisePoints = [...kinds.slice(0, 2).flatMap((k) => [firstOf(k), firstOf(k, 1)]), ...kinds.slice(2).map((k) => firstOf(k))].filter(Boolean).slice(0, nNoisePoints);
+// Noise: more points of the instrumented kinds (implant stresses are the noisiest figures) than of the others.
+const noisePoints = [...kinds.slice(0, 2).flatMap((k) => firstN(k, nNoiseInstrumented)), ...kinds.slice(2).flatMap((k) => firstN(k, nNoiseOther))].filter(Boolean);
 const rand = mulberry32(seed * 7919 + 17);
 const shifts: [number, number, number][] = Array.from({ length: nShifts }, () => [rand(), rand(), rand()].map((v) => Math.round(v * 1000) / 1000) as [number, number, number]);
 
