@@ -114,7 +114,7 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
   }
 
   // Table of the clinical figures.
-  const header = ['configuration', 'load case', 'ROM °', 'IDP MPa', 'LDE', 'implant peak MPa', 'implant p99 MPa', 'ant. share', 'unstable', 'CG its', 'residual'];
+  const header = ['configuration', 'load case', 'ROM °', 'IDP MPa', 'LDE', 'implant peak MPa', 'implant p99 MPa', 'section peak MPa', 'ant. share', 'unstable', 'CG its', 'residual'];
   const rows: string[][] = [];
   const summary: Record<string, Record<string, SummaryCase>> = {};
   for (const [name, res] of Object.entries(results)) {
@@ -139,6 +139,7 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
         fmt(c.loadDistributionEfficiency, 3),
         fmt(c.implantVonMisesPeakMPa, 1),
         fmt(c.implantVonMisesP99MPa, 1),
+        fmt(c.implantSectionPeakMPa, 1),
         fmt(c.anteriorLoadShare, 2),
         c.unstable ? 'yes' : 'no',
         String(c.solver.iterations),

@@ -82,6 +82,19 @@ describe('instrumentation behaves as the literature says', () => {
       expect(i.yieldSafetyFactor).toBeGreaterThan(1);
     }
   });
+  it('section stresses of the nominal screw and rod cross-sections: present, positive, and bounded by the applied moment', () => {
+    const rodD = defaultImplants(base).rods!.diameter;
+    for (const c of fused.cases.filter((x) => x.motion !== 'compression')) {
+      const rods = c.implants.filter((i) => i.kind === 'rod');
+      console.log(`[spine] screws+rods ${c.motion}: section peak ${c.implantSectionPeakMPa?.toFixed(1)} MPa (voxel peak ${c.implantVonMisesPeakMPa?.toFixed(1)}); rods ${rods.map((r) => r.sectionPeakMPa?.toFixed(1)).join(' / ')} MPa`);
+      expect(c.implantSectionPeakMPa).toBeGreaterThan(0);
+      for (const i of c.implants) expect(i.sectionPeakMPa).toBeGreaterThan(0);
+      // A rod can carry at most the whole applied moment (7.5 N·m) plus what the axial
+      // force couple adds; its beam stress then stays below 32·M/(π d³) × 2 (factor 2:
+      // normal force and torsion on top of bending).
+      for (const r of rods) expect(r.sectionPeakMPa!).toBeLessThan((2 * 32 * 7500) / (Math.PI * rodD ** 3));
+    }
+  });
 });
 
 describe('the cage and the bone quality act in the expected direction', () => {

@@ -11,8 +11,12 @@ import type { SpineCaseSummary } from '@spinefea/core';
 import { DatasetFormatError } from './errors.js';
 import type { DesignPoint } from './design-space.js';
 
-/** Clinical figures of one solved design point: summary.json's per-case schema (units in the names). */
-export type RecordOutputs = SpineCaseSummary;
+/**
+ * Clinical figures of one solved design point: summary.json's per-case schema (units in the names).
+ * `implantSectionPeakMPa` is absent from records solved before the section stresses existed
+ * (the shipped 2 mm sweeps).
+ */
+export type RecordOutputs = Omit<SpineCaseSummary, 'implantSectionPeakMPa'> & Partial<Pick<SpineCaseSummary, 'implantSectionPeakMPa'>>;
 
 /** Solver diagnostics of one design point. */
 export interface RecordSolver {
@@ -45,6 +49,14 @@ export interface SweepRecord {
   inputs: DesignPoint;
   /** Voxel size of the mesh, mm. */
   resolution: number;
+  /** Shift of the voxel grid, fractions of a voxel (absent: unshifted). A replicate of a design point on another grid has the same key and a different shift. */
+  gridShift?: [number, number, number];
+  /**
+   * Set by {@link mergeReplicates}: how many grids the outputs are the mean of, and the
+   * SD of each averaged figure over them (an estimate of its discretisation noise).
+   */
+  replicates?: number;
+  outputsSd?: Partial<Record<ReplicateFigure, number>>;
   outputs?: RecordOutputs;
   solver?: RecordSolver;
   /** Why it failed: the error's class, code, message and (for a parameter refusal) the parameter. */
@@ -112,6 +124,64 @@ export function readRecords(file: string): { records: SweepRecord[]; tornTail: b
     } else unique[i] = r;
   }
   return { records: unique, tornTail, superseded: records.length - unique.length };
+}
+
+/** The figures {@link mergeReplicates} averages. */
+export const REPLICATE_FIGURES = ['romDeg', 'idpMPa', 'loadDistributionEfficiency', 'implantVonMisesPeakMPa', 'implantVonMisesP99MPa', 'implantSectionPeakMPa', 'anteriorLoadShare'] as const;
+/** One of {@link REPLICATE_FIGURES}. */
+export type ReplicateFigure = (typeof REPLICATE_FIGURES)[number];
+
+const shiftKey = (r: SweepRecord) => (r.gridShift ? r.gridShift.join(',') : '-');
+
+/**
+ * Merge replicates: records of the same design point (same key: index, inputs,
+ * resolution) solved on differently shifted voxel grids become one record whose
+ * figures are the means over the grids — the discretisation noise of a figure
+ * averages down as 1/√k — with `replicates = k` and the SDs in `outputsSd`.
+ * Only successful records are merged (a failed replicate is dropped when another
+ * grid solved); the same key on the same grid twice (a file read twice) counts once.
+ * Figures that are null on some grids are averaged over the others; the
+ * instability verdict is the majority (a tie counts as unstable: the cautious side);
+ * vectors (rotation, translation) are averaged; the per-implant list is the first grid's.
+ *
+ * @example
+ * ```ts
+ * const merged = mergeReplicates([...readRecords('a.jsonl.gz').records, ...readRecords('a-shift1.jsonl.gz').records]);
+ * merged.filter((r) => r.replicates === 2).length; // points solved on both grids
+ * ```
+ */
+export function mergeReplicates(records: readonly SweepRecord[]): SweepRecord[] {
+  const groups = new Map<string, SweepRecord[]>();
+  const order: string[] = [];
+  for (const r of records) {
+    const g = groups.get(r.key);
+    if (!g) {
+      groups.set(r.key, [r]);
+      order.push(r.key);
+    } else if (!g.some((q) => shiftKey(q) === shiftKey(r))) g.push(r);
+  }
+  return order.map((key) => {
+    const all = groups.get(key)!;
+    const ok = all.filter((r) => r.status === 'ok' && r.outputs);
+    if (ok.length <= 1) return ok[0] ?? all[0];
+    const first = ok[0];
+    const out = { ...first.outputs! } as RecordOutputs & Record<string, unknown>;
+    const sd: Partial<Record<ReplicateFigure, number>> = {};
+    for (const f of REPLICATE_FIGURES) {
+      const v = ok.map((r) => r.outputs![f]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      if (!v.length) continue;
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      out[f] = mean;
+      if (v.length > 1) sd[f] = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+    }
+    const avg3 = (get: (r: SweepRecord) => [number, number, number]) => [0, 1, 2].map((k) => ok.reduce((a, r) => a + get(r)[k], 0) / ok.length) as [number, number, number];
+    out.rotationDeg = avg3((r) => r.outputs!.rotationDeg);
+    out.translationMm = avg3((r) => r.outputs!.translationMm);
+    const votes = ok.filter((r) => r.outputs!.unstable).length;
+    out.unstable = 2 * votes >= ok.length && votes > 0;
+    out.instabilityReason = `${first.outputs!.instabilityReason} (unstable on ${votes} of ${ok.length} grids)`;
+    return { ...first, outputs: out, replicates: ok.length, outputsSd: sd };
+  });
 }
 
 /**

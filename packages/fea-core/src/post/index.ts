@@ -5,4 +5,5 @@
 export * from './stress.js';
 export * from './invariants.js';
 export * from './statistics.js';
+export * from './section-forces.js';
 export * from './results.js';

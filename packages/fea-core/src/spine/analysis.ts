@@ -58,6 +58,7 @@ export type SpineCaseSummary = Pick<
   | 'loadDistributionEfficiency'
   | 'implantVonMisesPeakMPa'
   | 'implantVonMisesP99MPa'
+  | 'implantSectionPeakMPa'
   | 'anteriorLoadShare'
   | 'unstable'
   | 'instabilityReason'
@@ -81,6 +82,7 @@ export function spineCaseSummary(c: SpineCaseResult): SpineCaseSummary {
     loadDistributionEfficiency: c.loadDistributionEfficiency,
     implantVonMisesPeakMPa: c.implantVonMisesPeakMPa,
     implantVonMisesP99MPa: c.implantVonMisesP99MPa,
+    implantSectionPeakMPa: c.implantSectionPeakMPa,
     anteriorLoadShare: c.anteriorLoadShare,
     unstable: c.unstable,
     instabilityReason: c.instabilityReason,
@@ -239,7 +241,7 @@ function* analysisSteps(spine: SpineFeModel, options: SpineAnalysisOptions): Gen
     const ts = performance.now();
     const { sol, passes, open, iterations, frozenCells } = solveWithFacetContact(spine, prepared, lc, options);
     const fields = resultFields(spine.model.mesh, prepared.dLookup, sol.displacement);
-    const fig = clinicalFigures(spine, sol, fields, motion);
+    const fig = clinicalFigures(spine, sol, fields, motion, prepared.dLookup);
     const verdict = instabilityVerdict(motion, fig, momentNm, motion === 'compression' ? undefined : options.referenceRomDeg?.[motion]);
     if (motion === 'compression') {
       const dz = -(sol.referenceMotion[spine.reference]?.translation[2] ?? 0);

@@ -1,5 +1,6 @@
-import { CELL_INFO, type Mesh } from '@spinefea/mesh';
+import { CELL_INFO, placeScrews, type Mesh } from '@spinefea/mesh';
 import type { ResultFields } from '../post/results.js';
+import { barSectionForces, beamVonMises, cellNodalForces } from '../post/section-forces.js';
 import { regionStatistics } from '../post/statistics.js';
 import type { StaticSolution } from '../model/static-solve.js';
 import { GROUND, type SpringSet } from '../model/model.js';
@@ -18,6 +19,13 @@ export interface ImplantStress {
   peakMPa: number;
   /** Volume-weighted 99th percentile of von Mises (MPa): robust to a single voxel corner. */
   p99MPa: number;
+  /**
+   * Screws and rods: peak beam-theory von Mises stress of the nominal circular
+   * cross-section under the section forces of free-body cuts one voxel apart
+   * (MPa; screws along the shaft from the entry point to the tip, rods along
+   * their length); null for cages, or without the constitutive lookup.
+   */
+  sectionPeakMPa: number | null;
   /** Yield strength ÷ peak. */
   yieldSafetyFactor: number;
   /** Fatigue limit (10⁷ cycles) ÷ peak. */
@@ -42,6 +50,8 @@ export interface ClinicalFigures {
   /** Largest implant peak / p99 von Mises (MPa); null when uninstrumented. */
   implantVonMisesPeakMPa: number | null;
   implantVonMisesP99MPa: number | null;
+  /** Largest {@link ImplantStress.sectionPeakMPa} over the screws and rods (MPa); null without them. */
+  implantSectionPeakMPa: number | null;
   implants: ImplantStress[];
   /** Axial compressive force through the mid-disc cut: anterior column (disc, cage, ALL, PLL) vs the rest (N, + compression). */
   axialForceN: { anterior: number; posterior: number };
@@ -62,8 +72,16 @@ function cellCentroidZ(mesh: Mesh, c: number, npc: number): number {
  * @param solution - its static solution.
  * @param fields - stress fields of that solution ({@link resultFields} with the prepared model's `dLookup`).
  * @param motion - the motion of the load case (or 'compression').
+ * @param dLookup - the prepared model's constitutive lookup: needed for the implants'
+ *   section stresses (element nodal forces); without it they are null.
  */
-export function clinicalFigures(spine: SpineFeModel, solution: StaticSolution, fields: ResultFields, motion: SpineMotion | 'compression'): ClinicalFigures {
+export function clinicalFigures(
+  spine: SpineFeModel,
+  solution: StaticSolution,
+  fields: ResultFields,
+  motion: SpineMotion | 'compression',
+  dLookup?: (cell: number) => Float64Array,
+): ClinicalFigures {
   const mesh = spine.model.mesh;
   const npc = CELL_INFO[mesh.cellType].nodesPerCell;
   const nCells = mesh.materialIds.length;
@@ -113,7 +131,35 @@ export function clinicalFigures(spine: SpineFeModel, solution: StaticSolution, f
     loadDistributionEfficiency = 1 - dev / (2 * sumV * mean);
   }
 
-  // Implant stresses from the integration-point von Mises values.
+  // Implant stresses from the integration-point von Mises values, and for screws and rods
+  // from the section forces of free-body cuts (docs/spine-analysis.md).
+  const sp0 = spine.segment.parameters;
+  const screwsPlaced = sp0.implants.screws ? placeScrews(sp0, spine.segment.geometry) : [];
+  const sectionPeak = (imp: (typeof regions.implants)[number]): number | null => {
+    if (!dLookup || imp.kind === 'cage') return null;
+    const cells: number[] = [];
+    for (let c = 0; c < nCells; c++) if (ids[c] === imp.id) cells.push(c);
+    if (cells.length < 2) return null;
+    let frame: { origin: [number, number, number]; axis: [number, number, number] } | undefined;
+    let range: [number, number] = [-Infinity, Infinity];
+    let d: number;
+    if (imp.kind === 'screw') {
+      const screw = screwsPlaced.find((s) => imp.name === `implant.screw.${s.level}.${s.side < 0 ? 'left' : 'right'}`);
+      if (!screw) return null;
+      frame = { origin: screw.entry, axis: screw.direction };
+      // the shaft: from the entry point (the tulip head lies behind it) to the tip
+      range = [0, screw.length];
+      d = 2 * screw.radius;
+    } else d = sp0.implants.rods?.diameter ?? NaN;
+    if (!(d > 0)) return null;
+    const sf = barSectionForces(mesh, cells, cellNodalForces(mesh, dLookup, solution.displacement, cells), sp0.resolution, frame);
+    let peak = 0;
+    for (let j = 0; j < sf.station.length; j++) {
+      if (sf.cutNodes[j] === 0 || sf.station[j] < range[0] || sf.station[j] > range[1]) continue;
+      peak = Math.max(peak, beamVonMises(sf.normalN[j], sf.bendingNmm[j], sf.torqueNmm[j], d));
+    }
+    return peak;
+  };
   const implants: ImplantStress[] = regions.implants.map((imp) => {
     const mask = new Uint8Array(nCells * sp);
     for (let c = 0; c < nCells; c++) if (ids[c] === imp.id) mask.fill(1, c * sp, (c + 1) * sp);
@@ -125,12 +171,15 @@ export function clinicalFigures(spine: SpineFeModel, solution: StaticSolution, f
       material: imp.material,
       peakMPa: st.max,
       p99MPa: st.p99,
+      sectionPeakMPa: sectionPeak(imp),
       yieldSafetyFactor: lim.yieldMPa / st.max,
       fatigueSafetyFactor: lim.fatigueMPa / st.max,
     };
   });
   const implantVonMisesPeakMPa = implants.length ? Math.max(...implants.map((i) => i.peakMPa)) : null;
   const implantVonMisesP99MPa = implants.length ? Math.max(...implants.map((i) => i.p99MPa)) : null;
+  const sections = implants.map((i) => i.sectionPeakMPa).filter((v): v is number => v !== null);
+  const implantSectionPeakMPa = sections.length ? Math.max(...sections) : null;
 
   // Load sharing: axial force through one horizontal layer of cells at mid-disc height.
   let zd = 0, nd = 0;
@@ -180,6 +229,7 @@ export function clinicalFigures(spine: SpineFeModel, solution: StaticSolution, f
     loadDistributionEfficiency,
     implantVonMisesPeakMPa,
     implantVonMisesP99MPa,
+    implantSectionPeakMPa,
     implants,
     axialForceN: { anterior: Nant, posterior: Npost },
     anteriorLoadShare,
