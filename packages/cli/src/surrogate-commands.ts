@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
+  CONFIGURATIONS,
   DEFAULT_MODEL_PATH,
   evaluateSurrogate,
   loadNoiseCeiling,
@@ -17,6 +18,7 @@ import {
   SurrogateInputError,
   trainSurrogate,
   useSurrogateBackend,
+  type Configuration,
   type SweepRecord,
 } from '@spinefea/surrogate';
 import { CliUsageError } from './cli-error.js';
@@ -59,7 +61,7 @@ function readDatasets(spec: string): SweepRecord[] {
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'solve design points from a seeded Sobol/LHS design into a resumable JSONL dataset (worker pool, progress on stderr)',
-  usage: 'spinefea sweep --points 2000 --out data/sweep.jsonl.gz [--resolution 2] [--sampler sobol] [--seed 1] [--start 0] [--workers N]',
+  usage: 'spinefea sweep --points 2000 --out data/sweep.jsonl.gz [--resolution 2] [--sampler sobol] [--seed 1] [--start 0] [--workers N] [--grid-shift 0.5,0.5,0.5] [--configurations screws-rods,screws-rods-cage]',
   options: {
     points: { type: 'string', description: 'number of design points (indices start … start+points−1)' } as never,
     out: { type: 'string', description: 'output .jsonl or .jsonl.gz (a data card .card.json is written beside it)' } as never,
@@ -71,6 +73,8 @@ export const sweepCommand: Command = {
     preconditioner: { type: 'string', default: 'amg', description: 'amg | block-jacobi (default amg)' } as never,
     'max-iterations': { type: 'string', description: 'PCG iteration cap per solve' } as never,
     'retry-failed': { type: 'boolean', description: 'solve again the points recorded as failed' } as never,
+    'grid-shift': { type: 'string', description: 'shift of the voxel grid, fractions of a voxel x,y,z each in [0, 1): a replicate of the same design points on another grid (train and evaluate average replicates)' } as never,
+    configurations: { type: 'string', description: `solve only these configurations, comma-separated (${CONFIGURATIONS.join(', ')})` } as never,
     quiet: { type: 'boolean', description: 'no progress bar' } as never,
   },
   async run(values) {
@@ -81,8 +85,22 @@ export const sweepCommand: Command = {
     if (sampler !== 'sobol' && sampler !== 'lhs') throw new CliUsageError(`--sampler must be sobol or lhs, got '${sampler}'`);
     const preconditioner = String(values.preconditioner);
     if (preconditioner !== 'amg' && preconditioner !== 'block-jacobi') throw new CliUsageError(`--preconditioner must be amg or block-jacobi, got '${preconditioner}'`);
+    let gridShift: [number, number, number] | undefined;
+    if (values['grid-shift'] !== undefined) {
+      const v = String(values['grid-shift']).split(',').map(Number);
+      if (v.length !== 3 || v.some((x) => !(x >= 0 && x < 1))) throw new CliUsageError(`--grid-shift must be three fractions of a voxel in [0, 1), e.g. 0.5,0.5,0.5; got '${values['grid-shift']}'`);
+      gridShift = v as [number, number, number];
+    }
+    let configurations: Configuration[] | undefined;
+    if (values.configurations !== undefined) {
+      configurations = String(values.configurations).split(',').map((c) => c.trim()) as Configuration[];
+      const bad = configurations.filter((c) => !(CONFIGURATIONS as readonly string[]).includes(c));
+      if (bad.length || !configurations.length) throw new CliUsageError(`--configurations: unknown '${bad.join(', ')}' (choose from ${CONFIGURATIONS.join(', ')})`);
+    }
     mkdirSync(dirname(out), { recursive: true });
     const s = await runSweep({
+      ...(gridShift ? { gridShift } : {}),
+      ...(configurations ? { configurations } : {}),
       out,
       points,
       resolution: numOption(values, 'resolution', 0.25, 2),

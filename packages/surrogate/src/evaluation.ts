@@ -15,7 +15,7 @@ import { integratedGradients, permutationImportance, sobolIndices } from './expl
 import { fromTargetSpace, TARGETS, toTargetSpace } from './features.js';
 import { classificationMetrics, meanSd, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from './metrics.js';
 import type { SurrogateModel } from './model.js';
-import type { SweepRecord } from './records.js';
+import { mergeReplicates, type SweepRecord } from './records.js';
 import { mulberry32, sampleUnitCube } from './sampling.js';
 import { targetMatrix, trainSurrogate, usableRecords, type TrainOptions } from './train.js';
 import { SurrogateTrainingError } from './errors.js';
@@ -52,6 +52,12 @@ export interface NoiseCeiling {
   resolutionMm: number;
   r2: Record<string, number | null>;
   source: string;
+  /**
+   * Per figure, the mean of 1/k over the records that have it, k = the grids a record's
+   * figure is averaged over ({@link mergeReplicates}); 1 without replicates. The study's
+   * single-grid ceiling is scaled by it: 1 − R²_max = (1 − R²_max,1 grid) · mean(1/k).
+   */
+  meanInverseReplicates: Record<string, number>;
 }
 
 /** The shipped discretisation study (`data/mesh-convergence.json`, written by `src/scripts/mesh-convergence.ts`). */
@@ -59,8 +65,9 @@ export const DISCRETISATION_STUDY_PATH = fileURLToPath(new URL('../data/mesh-con
 
 /**
  * The R² ceiling a discretisation study measured at the resolution of these
- * records; null when the records mix resolutions, the file is missing, or the
- * study was run at another resolution.
+ * records, scaled for replicates (a figure averaged over k grids carries 1/k of
+ * the noise variance); null when the records mix resolutions, the file is
+ * missing, or the study was run at another resolution.
  * @example
  * ```ts
  * const report = await evaluateSurrogate(records, { noiseCeiling: loadNoiseCeiling(records) ?? undefined });
@@ -71,7 +78,17 @@ export function loadNoiseCeiling(records: readonly SweepRecord[], file: string =
   if (res.length !== 1 || !existsSync(file)) return null;
   const j = JSON.parse(readFileSync(file, 'utf8')) as { sweepResolutionMm?: number; r2Ceiling?: Record<string, number | null> };
   if (j.sweepResolutionMm !== res[0] || !j.r2Ceiling) return null;
-  return { resolutionMm: res[0], r2: j.r2Ceiling, source: file };
+  const merged = mergeReplicates(records).filter((r) => r.status === 'ok' && r.outputs);
+  const r2: Record<string, number | null> = {};
+  const meanInverseReplicates: Record<string, number> = {};
+  for (const [f, v] of Object.entries(j.r2Ceiling)) {
+    const inv = merged.filter((r) => typeof (r.outputs as unknown as Record<string, unknown>)[f] === 'number').map((r) => 1 / (r.replicates ?? 1));
+    const m = inv.length ? inv.reduce((a, b) => a + b, 0) / inv.length : 1;
+    meanInverseReplicates[f] = m;
+    // the noise variance share 1 − R²_max scales with the mean noise variance, σ²/k per record
+    r2[f] = v === null ? null : 1 - (1 - v) * m;
+  }
+  return { resolutionMm: res[0], r2, source: file, meanInverseReplicates };
 }
 
 /** The figures of one model on one split. */

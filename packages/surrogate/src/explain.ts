@@ -105,7 +105,9 @@ export function integratedGradients(model: SurrogateModel, point: DesignPoint, b
   FEATURE_COLUMNS.forEach((c, k) => {
     const a = (z[k] - z0[k]) * grads[k] * spec.sd;
     sum += a;
-    perInput.set(c.input as string, (perInput.get(c.input as string) ?? 0) + a);
+    // an interaction column's share belongs to the pair, not to either input alone
+    const key = c.and ? `${c.input}×${c.and.input}` : (c.input as string);
+    perInput.set(key, (perInput.get(key) ?? 0) + a);
   });
   const unit = spec.transform === 'log' ? `ln(${spec.unit})` : spec.transform === 'asinh' ? `asinh(${spec.unit} / ${spec.scale ?? 1})` : spec.unit;
   return {

@@ -91,6 +91,7 @@ export function simulateDesignPoint(index: number, point: DesignPoint, settings:
     index,
     inputs: point,
     resolution: settings.resolution,
+    ...(settings.gridShift ? { gridShift: settings.gridShift } : {}),
     solverVersion: solverVersion(),
   };
   const c = solverCase(point, settings.resolution);

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { SurrogateInputError } from './errors.js';
-import { DESIGN_DIMENSIONS, DESIGN_INPUTS, type DesignPoint } from './design-space.js';
+import { DESIGN_DIMENSIONS, DESIGN_INPUTS, type Configuration, type DesignPoint } from './design-space.js';
 import { designPointFromUnitCube } from './design-mapping.js';
 import { sampleUnitCube, type SamplerName } from './sampling.js';
 import { readRecords, recordKey, RecordWriter, type SweepRecord } from './records.js';
@@ -33,6 +33,11 @@ export interface SweepOptions extends SimulationSettings {
   workers?: number;
   /** Solve again the points recorded as failed (default false: a failure is a finished case). */
   retryFailed?: boolean;
+  /**
+   * Solve only the design points of these configurations (default all): e.g. a
+   * replicate of the instrumented points on a shifted grid (`gridShift`).
+   */
+  configurations?: readonly Configuration[];
   /**
    * Module that simulates one point instead of the solver (tests): it exports
    * `simulate(index, point, settings): SweepRecord | Promise<SweepRecord>`. Absolute path.
@@ -122,7 +127,9 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   }
   const existing = readRecords(paths.jsonl).records;
   const doneKeys = new Set(existing.filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => r.key));
-  const all = sweepDesignPoints(sampler, seed, start, o.points);
+  const only = o.configurations?.length ? new Set<string>(o.configurations) : null;
+  const all = sweepDesignPoints(sampler, seed, start, o.points).filter(({ point }) => !only || only.has(point.configuration));
+  if (o.gridShift) for (const [k, v] of o.gridShift.entries()) if (!(v >= 0 && v < 1)) throw new SurrogateInputError('gridShift', `axis ${k}: ${v} is not a fraction of a voxel in [0, 1)`);
   const todo = all.filter(({ index, point }) => !doneKeys.has(recordKey(index, point, o.resolution)));
   const writer = new RecordWriter(paths.jsonl);
   const progress = o.progress ?? true;
@@ -143,7 +150,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   };
   bar();
 
-  const settings: SimulationSettings = { resolution: o.resolution, preconditioner: o.preconditioner, maxIterations: o.maxIterations };
+  const settings: SimulationSettings = { resolution: o.resolution, preconditioner: o.preconditioner, maxIterations: o.maxIterations, ...(o.gridShift ? { gridShift: o.gridShift } : {}) };
   const queue = todo.slice();
   const entry = workerEntry();
   const children: ChildProcess[] = [];
@@ -238,7 +245,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   // solver results at their own inputs, but not this sweep's design points. They are left
   // out of the counts and, when the sweep is complete, moved to a sidecar file.
   const currentKeys = new Set(all.map(({ index, point }) => recordKey(index, point, o.resolution)));
-  const inRange = (r: SweepRecord) => r.index >= start && r.index < start + o.points;
+  const inRange = (r: SweepRecord) => r.index >= start && r.index < start + o.points && (!only || only.has(r.inputs.configuration));
   const fileRecords = readRecords(paths.jsonl).records;
   const stale = fileRecords.filter((r) => inRange(r) && !currentKeys.has(r.key));
   const records = fileRecords.filter((r) => !inRange(r) || currentKeys.has(r.key));
@@ -263,6 +270,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
     seed,
     indices: [start, start + o.points - 1],
     resolutionMm: o.resolution,
+    ...(o.gridShift ? { gridShift: o.gridShift } : {}),
+    ...(only ? { configurations: [...only] } : {}),
     preconditioner: o.preconditioner ?? 'amg',
     solverVersions: [...new Set(records.map((r) => r.solverVersion))],
     inputs: DESIGN_INPUTS,

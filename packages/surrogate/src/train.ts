@@ -16,7 +16,7 @@ import { configurationHas, DESIGN_INPUTS, type DesignPoint } from './design-spac
 import { SurrogateTrainingError } from './errors.js';
 import { encodeFeatures, FEATURE_COLUMNS, FEATURE_COUNT, fitNormalisation, normalise, ONE_HOT, TARGETS, toTargetSpace } from './features.js';
 import { SURROGATE_FORMAT, SurrogateModel, type TrainingBounds } from './model.js';
-import type { SweepRecord } from './records.js';
+import { mergeReplicates, type SweepRecord } from './records.js';
 import { mulberry32 } from './sampling.js';
 
 /** Options of {@link trainSurrogate}. */
@@ -46,9 +46,13 @@ export interface TrainOptions {
   onProgress?: (message: string) => void;
 }
 
-/** The ok records usable for training (finite ROM). */
+/**
+ * The ok records usable for training (finite ROM), one per design point:
+ * replicates on shifted grids are merged first ({@link mergeReplicates}), so a
+ * design point never sits on both sides of a train/test split.
+ */
 export function usableRecords(records: readonly SweepRecord[]): SweepRecord[] {
-  return records.filter((r) => r.status === 'ok' && r.outputs && Number.isFinite(r.outputs.romDeg));
+  return mergeReplicates(records).filter((r) => r.status === 'ok' && r.outputs && Number.isFinite(r.outputs.romDeg));
 }
 
 /**

@@ -19,7 +19,12 @@ describe('noise ceiling of the discretisation study', () => {
     const file = join(dir, 'study.json');
     writeFileSync(file, JSON.stringify({ sweepResolutionMm: 2, r2Ceiling: { romDeg: 0.97, implantVonMisesPeakMPa: 0.95 } }));
     const at2 = await stubRecords(4, 2);
-    expect(loadNoiseCeiling(at2, file)).toEqual({ resolutionMm: 2, r2: { romDeg: 0.97, implantVonMisesPeakMPa: 0.95 }, source: file });
+    expect(loadNoiseCeiling(at2, file)).toEqual({ resolutionMm: 2, r2: { romDeg: 0.97, implantVonMisesPeakMPa: 0.95 }, source: file, meanInverseReplicates: { romDeg: 1, implantVonMisesPeakMPa: 1 } });
+    // every point solved on a second grid: half the noise variance, so 1 − R²_max halves
+    const replicas = at2.map((r) => ({ ...r, gridShift: [0.5, 0.5, 0.5] as [number, number, number] }));
+    const doubled = loadNoiseCeiling([...at2, ...replicas], file)!;
+    expect(doubled.meanInverseReplicates.romDeg).toBe(0.5);
+    expect(doubled.r2.romDeg).toBeCloseTo(1 - 0.03 / 2, 12);
     expect(loadNoiseCeiling(await stubRecords(4, 1.5), file)).toBeNull();
     expect(loadNoiseCeiling([...at2, ...(await stubRecords(2, 1.5))], file)).toBeNull();
     expect(loadNoiseCeiling(at2, join(dir, 'missing.json'))).toBeNull();
@@ -41,7 +46,7 @@ describe('evaluateSurrogate (stub simulator, tiny settings)', () => {
       bootstrap: 50,
       sobolN: 16,
       speedBatch: 200,
-      noiseCeiling: { resolutionMm: 2, r2: Object.fromEntries(TARGETS.map((t) => [t.name, 0.9])), source: 'study.json' },
+      noiseCeiling: { resolutionMm: 2, r2: Object.fromEntries(TARGETS.map((t) => [t.name, 0.9])), source: 'study.json', meanInverseReplicates: Object.fromEntries(TARGETS.map((t) => [t.name, 1])) },
     });
     expect(report.data.usable).toBe(60);
     expect(report.data.train + report.data.test).toBe(60);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fromTargetSpace, TARGETS, toTargetSpace } from '../src/features.js';
+import { encodeFeatures, FEATURE_COLUMNS, fromTargetSpace, TARGETS, toTargetSpace } from '../src/features.js';
 import { targetMatrix } from '../src/train.js';
 import { sweepDesignPoints } from '../src/sweep.js';
 import type { SweepRecord } from '../src/records.js';
@@ -39,5 +39,25 @@ describe('target transforms', () => {
     const j = TARGETS.indexOf(rom);
     expect(mask[j]).toBe(1);
     expect(fromTargetSpace(rom, y[j])).toBeCloseTo(-0.3, 12);
+  });
+});
+
+describe('feature encoding', () => {
+  it('exactly one configuration × motion column is 1, the one of the point’s pair, and it agrees with the two one-hot columns (fast-check)', () => {
+    const pairs = FEATURE_COLUMNS.map((c, j) => ({ c, j })).filter((e) => e.c.and);
+    expect(pairs.length).toBe(5 * 6);
+    const points = sweepDesignPoints('sobol', 7, 0, 64).map((p) => p.point);
+    fc.assert(
+      fc.property(fc.constantFrom(...points), (p) => {
+        const x = encodeFeatures([p]);
+        const on = pairs.filter((e) => x[e.j] === 1);
+        expect(on.length).toBe(1);
+        expect(on[0].c.name).toBe(`configuration=${p.configuration}×motion=${p.motion}`);
+        expect(x[FEATURE_COLUMNS.findIndex((c) => c.name === `configuration=${p.configuration}`)]).toBe(1);
+        expect(x[FEATURE_COLUMNS.findIndex((c) => c.name === `motion=${p.motion}`)]).toBe(1);
+        expect(pairs.reduce((a, e) => a + x[e.j], 0)).toBe(1);
+      }),
+      { numRuns: 64 },
+    );
   });
 });

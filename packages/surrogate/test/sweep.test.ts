@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { readRecords, recordKey } from '../src/records.js';
+import { mergeReplicates, readRecords, recordKey } from '../src/records.js';
+import { usableRecords } from '../src/train.js';
 import { runSweep, sweepDesignPoints } from '../src/sweep.js';
 import { simulateDesignPoint } from '../src/simulate.js';
 import { stubOutputs } from './fixtures/stub-simulator.js';
@@ -85,6 +86,34 @@ describe('sweep runner (stub simulator)', () => {
     expect(side.map((r) => r.key)).toEqual([staleRec.key]);
     const card = JSON.parse(readFileSync(s.card, 'utf8'));
     expect(card).toMatchObject({ records: 4, ok: 4, superseded: { records: 1 } });
+  });
+
+  it('a replicate sweep on a shifted grid, restricted to some configurations, merges with the base sweep into grid means', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-rep-'));
+    const base = join(dir, 'a.jsonl'), rep = join(dir, 'a-shift.jsonl');
+    await runSweep({ out: base, points: 12, workers: 1, resolution: 2, seed: 3, progress: false, simulatorModule: stub });
+    const only = ['screws-rods', 'screws-rods-cage'] as const;
+    const s = await runSweep({ out: rep, points: 12, workers: 1, resolution: 2, seed: 3, progress: false, simulatorModule: stub, gridShift: [0.9, 0.2, 0.4], configurations: only });
+    const a = readRecords(base).records, b = readRecords(rep).records;
+    const want = sweepDesignPoints('sobol', 3, 0, 12).filter((p) => (only as readonly string[]).includes(p.point.configuration));
+    expect(s.total).toBe(want.length);
+    expect(b.map((r) => r.index).sort((x, y) => x - y)).toEqual(want.map((p) => p.index));
+    expect(b.every((r) => r.gridShift?.join() === '0.9,0.2,0.4')).toBe(true);
+    expect(JSON.parse(readFileSync(s.card, 'utf8'))).toMatchObject({ gridShift: [0.9, 0.2, 0.4], configurations: [...only] });
+    const merged = mergeReplicates([...a, ...b, ...b]); // a file read twice counts once
+    expect(merged.length).toBe(12);
+    for (const m of merged) {
+      const one = a.find((r) => r.key === m.key)!;
+      if ((only as readonly string[]).includes(m.inputs.configuration)) {
+        // mean of 1 and 1 + 0.2·(0.9 − 0.5) = 1.08 times the base ROM; SD of the two
+        expect(m.replicates).toBe(2);
+        expect(m.outputs!.romDeg).toBeCloseTo(one.outputs!.romDeg * 1.04, 12);
+        expect(m.outputsSd!.romDeg).toBeCloseTo((one.outputs!.romDeg * 0.08) / Math.SQRT2, 12);
+        expect(m.outputsSd!.idpMPa).toBe(0);
+      } else expect(m).toEqual(one);
+    }
+    // usableRecords merges too: one record per design point for training and splits
+    expect(usableRecords([...a, ...b]).length).toBe(12);
   });
 
   it('readRecords skips a torn tail and names the line of a corrupt one', () => {
