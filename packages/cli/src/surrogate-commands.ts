@@ -17,6 +17,7 @@ import {
   runSweep,
   SurrogateInputError,
   trainSurrogate,
+  usableRecords,
   useSurrogateBackend,
   type Configuration,
   type SweepRecord,
@@ -141,7 +142,9 @@ export const trainCommand: Command = {
     if (!hidden.length || hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 4096)) throw new CliUsageError(`--hidden must be comma-separated widths (1–4096), got '${String(values.hidden)}'`);
     const records = readDatasets(data);
     const used = await useSurrogateBackend(backend);
-    console.error(`training on ${records.length} records (${records.filter((r) => r.status === 'ok').length} ok), tfjs backend ${used}`);
+    const points = usableRecords(records);
+    const replicated = points.filter((r) => (r.replicates ?? 1) > 1).length;
+    console.error(`training on ${records.length} records: ${points.length} usable design points${replicated ? ` (${replicated} averaged over shifted grids)` : ''}, tfjs backend ${used}`);
     const model = await trainSurrogate(records, {
       members: intOption(values, 'members', 1, 100),
       epochs: intOption(values, 'epochs', 1, 100_000),
