@@ -49,3 +49,32 @@ describe('spinefea sweep → train → predict', () => {
     await expect(cmd('predict').run({ case: '{not json' }, [])).rejects.toThrow(/not JSON/);
   });
 });
+
+describe('the spinefea launcher (bin/spinefea.mjs)', () => {
+  it('passes a SIGTERM on to the CLI: the sweep stops gracefully, writes its data card and leaves no orphan', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const bin = fileURLToPath(new URL('../../cli/bin/spinefea.mjs', import.meta.url));
+    const out = join(dir, 'term.jsonl');
+    // 40 stub points of 300 ms on 1 worker: about 12 s, stopped after the first few
+    const p = spawn(process.execPath, [bin, 'sweep', '--points', '40', '--out', out, '--workers', '1'], {
+      env: { ...process.env, SPINEFEA_SWEEP_SIMULATOR: stub, SPINEFEA_STUB_DELAY_MS: '300' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (b) => (err += String(b)));
+    // wait until two points are on disk, then terminate the launcher only
+    for (let i = 0; i < 200 && !(existsSync(out) && readFileSync(out, 'utf8').split('\n').filter(Boolean).length >= 2); i++) await new Promise((r) => setTimeout(r, 100));
+    p.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
+    expect(err).toContain('SIGTERM — finishing the points in progress');
+    expect(code).toBe(0);
+    const card = JSON.parse(readFileSync(join(dir, 'term.card.json'), 'utf8'));
+    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    expect(card.records).toBe(lines.length);
+    expect(lines.length).toBeLessThan(40);
+    // nothing keeps appending after the launcher exited (no orphaned CLI)
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(readFileSync(out, 'utf8').split('\n').filter(Boolean).length).toBe(lines.length);
+  }, 60_000);
+});
