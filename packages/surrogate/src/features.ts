@@ -111,8 +111,8 @@ export function encodeFeatures(points: readonly DesignPoint[]): Float64Array {
   const d = FEATURE_COUNT;
   const x = new Float64Array(points.length * d);
   points.forEach((p, i) => {
+    const rec = p as unknown as Record<string, unknown>;
     FEATURE_COLUMNS.forEach((c, j) => {
-      const rec = p as unknown as Record<string, unknown>;
       const v = rec[c.input];
       if (c.and) x[i * d + j] = v === c.category && rec[c.and.input] === c.and.category ? 1 : 0;
       else if (c.category !== undefined) x[i * d + j] = v === c.category ? 1 : 0;

@@ -119,6 +119,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   if (!Number.isInteger(o.points) || o.points < 1) throw new SurrogateInputError('points', `must be a positive integer, got ${o.points}`);
   if (!Number.isInteger(start) || start < 0) throw new SurrogateInputError('start', `must be a non-negative integer, got ${start}`);
   if (!(o.resolution >= 0.25 && o.resolution <= 2)) throw new SurrogateInputError('resolution', `${o.resolution} mm is outside 0.25–2 mm`);
+  if (o.gridShift) for (const [k, v] of o.gridShift.entries()) if (!(v >= 0 && v < 1)) throw new SurrogateInputError('gridShift', `axis ${k}: ${v} is not a fraction of a voxel in [0, 1)`);
   const nWorkers = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.points));
   const paths = sweepPaths(o.out);
   // Resume from a compressed file when the working file is gone.
@@ -129,7 +130,6 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   const doneKeys = new Set(existing.filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => r.key));
   const only = o.configurations?.length ? new Set<string>(o.configurations) : null;
   const all = sweepDesignPoints(sampler, seed, start, o.points).filter(({ point }) => !only || only.has(point.configuration));
-  if (o.gridShift) for (const [k, v] of o.gridShift.entries()) if (!(v >= 0 && v < 1)) throw new SurrogateInputError('gridShift', `axis ${k}: ${v} is not a fraction of a voxel in [0, 1)`);
   const todo = all.filter(({ index, point }) => !doneKeys.has(recordKey(index, point, o.resolution)));
   const writer = new RecordWriter(paths.jsonl);
   const progress = o.progress ?? true;

@@ -116,24 +116,13 @@ export function barSectionForces(
   if (nodalForces.length !== 3 * npc * n) throw new DimensionMismatchError(`barSectionForces: ${nodalForces.length} nodal force components for ${n} cells of ${npc} nodes (need ${3 * npc * n})`);
   if (!(spacing > 0) || !Number.isFinite(spacing)) throw new NonFiniteInputError(`barSectionForces: the cut spacing must be a positive finite length, got ${spacing} mm`);
   for (let i = 0; i < nodalForces.length; i++) if (!Number.isFinite(nodalForces[i])) throw new NonFiniteInputError(`barSectionForces: cell ${cells[Math.floor(i / (3 * npc))]} has a non-finite nodal force`);
-  // Cell centroids, their mean and covariance → axis = largest principal direction.
+  // Cell centroids; without a frame, their mean and covariance → axis = largest principal direction.
   const cen = new Float64Array(3 * n);
-  const o = [0, 0, 0];
   for (let i = 0; i < n; i++) {
     const c = cells[i];
     for (let a = 0; a < npc; a++) for (let k = 0; k < 3; k++) cen[3 * i + k] += mesh.nodes[3 * mesh.cells[c * npc + a] + k] / npc;
-    for (let k = 0; k < 3; k++) o[k] += cen[3 * i + k] / n;
   }
-  const C = new Float64Array(6); // Voigt [xx,yy,zz,xy,yz,zx]
-  for (let i = 0; i < n; i++) {
-    const d0 = cen[3 * i] - o[0], d1 = cen[3 * i + 1] - o[1], d2 = cen[3 * i + 2] - o[2];
-    C[0] += d0 * d0;
-    C[1] += d1 * d1;
-    C[2] += d2 * d2;
-    C[3] += d0 * d1;
-    C[4] += d1 * d2;
-    C[5] += d2 * d0;
-  }
+  const o = [0, 0, 0];
   const a: [number, number, number] = [0, 0, 0];
   if (frame) {
     const na = Math.hypot(frame.axis[0], frame.axis[1], frame.axis[2]);
@@ -143,6 +132,17 @@ export function barSectionForces(
       o[k] = frame.origin[k];
     }
   } else {
+    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) o[k] += cen[3 * i + k] / n;
+    const C = new Float64Array(6); // Voigt [xx,yy,zz,xy,yz,zx]
+    for (let i = 0; i < n; i++) {
+      const d0 = cen[3 * i] - o[0], d1 = cen[3 * i + 1] - o[1], d2 = cen[3 * i + 2] - o[2];
+      C[0] += d0 * d0;
+      C[1] += d1 * d1;
+      C[2] += d2 * d2;
+      C[3] += d0 * d1;
+      C[4] += d1 * d2;
+      C[5] += d2 * d0;
+    }
     const { vectors } = principalDirections(C);
     a.splice(0, 3, vectors[0], vectors[1], vectors[2]);
     const big = Math.abs(a[0]) >= Math.abs(a[1]) && Math.abs(a[0]) >= Math.abs(a[2]) ? 0 : Math.abs(a[1]) >= Math.abs(a[2]) ? 1 : 2;

@@ -135,11 +135,8 @@ export function clinicalFigures(
   // from the section forces of free-body cuts (docs/spine-analysis.md).
   const sp0 = spine.segment.parameters;
   const screwsPlaced = sp0.implants.screws ? placeScrews(sp0, spine.segment.geometry) : [];
-  const sectionPeak = (imp: (typeof regions.implants)[number]): number | null => {
-    if (!dLookup || imp.kind === 'cage') return null;
-    const cells: number[] = [];
-    for (let c = 0; c < nCells; c++) if (ids[c] === imp.id) cells.push(c);
-    if (cells.length < 2) return null;
+  const sectionPeak = (imp: (typeof regions.implants)[number], cells: readonly number[]): number | null => {
+    if (!dLookup || imp.kind === 'cage' || cells.length < 2) return null;
     let frame: { origin: [number, number, number]; axis: [number, number, number] } | undefined;
     let range: [number, number] = [-Infinity, Infinity];
     let d: number;
@@ -161,8 +158,10 @@ export function clinicalFigures(
     return peak;
   };
   const implants: ImplantStress[] = regions.implants.map((imp) => {
+    const cells: number[] = [];
+    for (let c = 0; c < nCells; c++) if (ids[c] === imp.id) cells.push(c);
     const mask = new Uint8Array(nCells * sp);
-    for (let c = 0; c < nCells; c++) if (ids[c] === imp.id) mask.fill(1, c * sp, (c + 1) * sp);
+    for (const c of cells) mask.fill(1, c * sp, (c + 1) * sp);
     const st = regionStatistics(fields.vonMisesSamples, fields.samples.weights, mask);
     const lim = IMPLANT_STRENGTH[imp.material];
     return {
@@ -171,7 +170,7 @@ export function clinicalFigures(
       material: imp.material,
       peakMPa: st.max,
       p99MPa: st.p99,
-      sectionPeakMPa: sectionPeak(imp),
+      sectionPeakMPa: sectionPeak(imp, cells),
       yieldSafetyFactor: lim.yieldMPa / st.max,
       fatigueSafetyFactor: lim.fatigueMPa / st.max,
     };
