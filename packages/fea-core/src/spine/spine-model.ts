@@ -1,7 +1,7 @@
-import type { LumbarSegmentModel } from '@spinefea/mesh';
+import type { EmbeddedTies, LumbarSegmentModel } from '@spinefea/mesh';
 import { InvalidBoundaryConditionError, InvalidMaterialError } from '../errors.js';
 import type { Material } from '../fem/material.js';
-import type { FeModel, SpringSet } from '../model/model.js';
+import type { FeModel, LinearConstraint, SpringSet } from '../model/model.js';
 
 /** The injuries that can be applied to a segment (on the same mesh, so figures compare cell by cell). */
 export type SpineInjury = 'none' | 'nucleotomy' | 'facetectomy';
@@ -182,6 +182,7 @@ export function buildSpineFeModel(segment: LumbarSegmentModel, options: SpineMod
   const model: FeModel = {
     mesh,
     materials,
+    constraints: segment.ties ? embeddedTieConstraints(segment.ties) : undefined,
     materialAxes: segment.fibreDirections,
     displacementBcs: [{ nodes: 'bottom.inferiorEndplate' }],
     referenceNodes: [{ name: 'top', position: [c[0], c[1], c[2]] }],
@@ -196,4 +197,27 @@ export function buildSpineFeModel(segment: LumbarSegmentModel, options: SpineMod
     calibration: cal,
     reference: 'top',
   };
+}
+
+/**
+ * The body-fitted segment's embedded ties as multi-point constraints, three per
+ * slave node: `u(3s + k) = Σ_a w_a · u(3·host_a + k)` (weights summing to 1, so a
+ * rigid translation passes through exactly).
+ */
+export function embeddedTieConstraints(ties: EmbeddedTies): LinearConstraint[] {
+  const out: LinearConstraint[] = [];
+  for (let i = 0; i < ties.slaves.length; i++) {
+    const masters: number[] = [];
+    const coefficients: number[] = [];
+    for (let a = 0; a < 8; a++) {
+      const w = ties.weights[8 * i + a];
+      if (Math.abs(w) < 1e-14) continue; // a node on a host face or edge
+      masters.push(ties.hostNodes[8 * i + a]);
+      coefficients.push(w);
+    }
+    for (let k = 0; k < 3; k++) {
+      out.push({ slave: 3 * ties.slaves[i] + k, masters: Uint32Array.from(masters, (m) => 3 * m + k), coefficients: Float64Array.from(coefficients) });
+    }
+  }
+  return out;
 }

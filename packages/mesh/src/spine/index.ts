@@ -11,3 +11,5 @@ export * from './implants.js';
 export * from './ligaments.js';
 export * from './segment.js';
 export * from './tet-segment.js';
+export { buildFittedSegment, DEFAULT_REFINEMENT } from './fitted/fitted-segment.js';
+export type { EmbeddedTies } from './fitted/builder.js';

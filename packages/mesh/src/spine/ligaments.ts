@@ -180,6 +180,31 @@ const TYPES: LigamentType[] = ['ALL', 'PLL', 'LF', 'ISL', 'SSL', 'ITL', 'CL'];
  * ```
  */
 export function buildLigaments(g: SegmentGeometry, nodes: Float64Array, surface: VertebraSurfaceNodes[]): LigamentSet {
+  return buildLigamentsWith(
+    g,
+    (k, part, p) => nearestNode(nodes, surface[k][part], p),
+    (n) => [nodes[3 * n], nodes[3 * n + 1], nodes[3 * n + 2]],
+  );
+}
+
+/**
+ * Where a fibre end attaches: the node (existing or new) for the landmark `p`
+ * (world, mm) on the `part` of vertebra `k` (index into `g.vertebrae`), or −1.
+ */
+export type LigamentAttach = (k: number, part: 'body' | 'posterior', p: [number, number, number]) => number;
+
+/**
+ * Builds the ligament fibres with a custom attachment rule (the voxel model
+ * takes the nearest surface node; the body-fitted one a node tied at the
+ * nearest surface point, which moves continuously with the parameters).
+ * `coords(n)` gives a node's position after attaching.
+ *
+ * @example
+ * ```ts
+ * const lig = buildLigamentsWith(geometry, (k, part, p) => nearestNode(nodes, surface[k][part], p), (n) => [nodes[3 * n], nodes[3 * n + 1], nodes[3 * n + 2]]);
+ * ```
+ */
+export function buildLigamentsWith(g: SegmentGeometry, attach: LigamentAttach, coords: (n: number) => [number, number, number]): LigamentSet {
   const names: string[] = [];
   const of: number[] = [];
   const A: number[] = [];
@@ -199,10 +224,12 @@ export function buildLigaments(g: SegmentGeometry, nodes: Float64Array, surface:
       const li = names.length;
       let added = 0;
       for (const s of mine) {
-        const na = nearestNode(nodes, surface[k][s.part], s.a);
-        const nb = nearestNode(nodes, surface[k + 1][s.part], s.b);
+        const na = attach(k, s.part, s.a);
+        const nb = attach(k + 1, s.part, s.b);
         if (na < 0 || nb < 0) continue;
-        const l = Math.hypot(nodes[3 * na] - nodes[3 * nb], nodes[3 * na + 1] - nodes[3 * nb + 1], nodes[3 * na + 2] - nodes[3 * nb + 2]);
+        const pa = coords(na);
+        const pb = coords(nb);
+        const l = Math.hypot(pa[0] - pb[0], pa[1] - pb[1], pa[2] - pb[2]);
         if (!(l > 0)) continue;
         of.push(li);
         A.push(na);

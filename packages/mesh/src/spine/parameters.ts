@@ -90,7 +90,14 @@ export interface LumbarSegmentParameters {
   boneQuality: BoneQuality;
   /** Disc degeneration grade 0–3 (fractional allowed): height loss 0/10/25/40 % and stiffer nucleus, softer annulus. */
   degenerationGrade: number;
-  /** Voxel edge length, mm, 0.25–2. */
+  /**
+   * Which mesher: `'body-fitted'` (default; fixed-topology multi-block hex8 whose node
+   * positions are smooth in every parameter) or `'voxel'` (hex8 voxels of edge `resolution`).
+   */
+  mesher?: 'body-fitted' | 'voxel';
+  /** Body-fitted refinement: every block subdivided this many times per direction, integer 1–6 (default 2). */
+  refinement?: number;
+  /** Voxel edge length, mm, 0.25–2 (voxel mesher only). */
   resolution: number;
   /** Cortical shell thickness, mm, 0.2–3 (at least one voxel layer is always kept). */
   corticalThickness: number;
@@ -128,6 +135,7 @@ export const PARAMETER_RANGES = {
   frontalWedgeDeg: { min: -10, max: 10, unit: 'deg' },
   degenerationGrade: { min: 0, max: 3, unit: 'grade' },
   resolution: { min: 0.25, max: 2, unit: 'mm' },
+  refinement: { min: 1, max: 6, unit: 'count' },
   corticalThickness: { min: 0.2, max: 3, unit: 'mm' },
   endplateThickness: { min: 0.2, max: 3, unit: 'mm' },
   nucleusAreaFraction: { min: 0.2, max: 0.6, unit: '1' },
@@ -290,6 +298,8 @@ export function validateParameters(p: LumbarSegmentParameters): void {
   checkEnum('boneQuality', p.boneQuality, ['normal', 'osteopenic', 'osteoporotic'] as const);
   checkRange('degenerationGrade', p.degenerationGrade);
   checkRange('resolution', p.resolution);
+  if (p.mesher !== undefined) checkEnum('mesher', p.mesher, ['body-fitted', 'voxel'] as const);
+  if (p.refinement !== undefined) checkRange('refinement', p.refinement, true);
   checkRange('corticalThickness', p.corticalThickness);
   checkRange('endplateThickness', p.endplateThickness);
   checkRange('nucleusAreaFraction', p.nucleusAreaFraction);

@@ -34,9 +34,17 @@ import {
   type RegionKind,
 } from './parameters.js';
 import { frameDirToWorld, frameToLocal, superellipseRadius } from './sdf.js';
+import type { EmbeddedTies } from './fitted/builder.js';
+import { buildFittedSegment } from './fitted/fitted-segment.js';
 
 /** Figures of one build. */
 export interface SegmentBuildReport {
+  /** Which mesher built the segment. */
+  mesher: 'voxel' | 'body-fitted';
+  /** Body-fitted refinement (blocks subdivided this many times per direction); absent for voxels. */
+  refinement?: number;
+  /** Body-fitted: largest distance (mm) from a tied node to the host point it is tied to. */
+  maxTieGapMm?: number;
   cells: number;
   nodes: number;
   /** Non-void voxels outside the largest face-connected component, removed. */
@@ -45,8 +53,9 @@ export interface SegmentBuildReport {
   separatedVoxels: number;
   /** Cancellous voxels on the body surface turned into cortex/bony endplate (one-voxel shell guarantee). */
   shellClosedVoxels: number;
-  /** Voxel grid `[nx, ny, nz]` and edge (mm). */
+  /** Voxel grid `[nx, ny, nz]` ([0, 0, 0] for the body-fitted mesher). */
   grid: [number, number, number];
+  /** Voxel edge (mm); for the body-fitted mesher the nominal cell size (disc layer thickness). */
   resolution: number;
   /** Smallest hex scaled Jacobian after smoothing (1 without smoothing). */
   minScaledJacobian: number;
@@ -76,6 +85,8 @@ export interface LumbarSegmentModel {
   geometry: SegmentGeometry;
   screws: ScrewPlacement[];
   cages: CagePlacement[];
+  /** Body-fitted only: nodes tied into host cells (blocks that abut, implants, ligament insertions). */
+  ties?: EmbeddedTies;
   report: SegmentBuildReport;
 }
 
@@ -120,6 +131,7 @@ function pushFace(sets: Map<string, { cells: number[]; faces: number[] }>, name:
  * ```
  */
 export function buildLumbarSegment(params: LumbarSegmentParameters): LumbarSegmentModel {
+  if (params?.mesher === 'body-fitted') return buildFittedSegment(params);
   const t0 = performance.now();
   validateParameters(params);
   const p: LumbarSegmentParameters = JSON.parse(JSON.stringify(params)) as LumbarSegmentParameters;
@@ -328,6 +340,7 @@ export function buildLumbarSegment(params: LumbarSegmentParameters): LumbarSegme
     screws,
     cages,
     report: {
+      mesher: 'voxel',
       cells: nCells,
       nodes: mesh.nodes.length / 3,
       droppedVoxels: comp.dropped,

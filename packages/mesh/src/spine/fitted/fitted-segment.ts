@@ -1,0 +1,191 @@
+/**
+ * `buildFittedSegment`: parameters → body-fitted, fixed-topology hex8 mesh of
+ * a lumbar motion segment. For a given level span and `refinement` the
+ * topology (node and cell counts, connectivity, regions) is fixed; node
+ * positions are smooth functions of every continuous parameter, so figures
+ * move smoothly with the anatomy and converge as `refinement` grows.
+ *
+ * Parts: vertebral bodies and discs share one O-grid section (conforming);
+ * posterior elements, facet stacks and implants are structured blocks joined
+ * by embedded ties ({@link EmbeddedTies}) that the FE model turns into
+ * multi-point constraints.
+ */
+import type { FaceSet, Mesh } from '../../mesh.js';
+import { resolveSegmentGeometry } from '../geometry.js';
+import { buildLigamentsWith } from '../ligaments.js';
+import { materialTable, segmentRegions, validateParameters, type LumbarSegmentParameters } from '../parameters.js';
+import { placeCages, placeScrews } from '../implants.js';
+import type { LumbarSegmentModel } from '../segment.js';
+import { stackCells } from './blocks.js';
+import { meshBodiesAndDiscs } from './body-and-disc.js';
+import { FittedMeshBuilder, HEX_BOTTOM_FACE, HEX_TOP_FACE } from './builder.js';
+import { TieCollector } from './embed.js';
+import { meshFittedImplants } from './implants.js';
+import { meshFacet, meshPosterior } from './posterior.js';
+
+/** Default refinement of the body-fitted segment (chosen by the convergence study, docs/geometry.md). */
+export const DEFAULT_REFINEMENT = 2;
+
+interface FaceList {
+  cells: number[];
+  faces: number[];
+}
+
+function toFaceSet(f: FaceList): FaceSet {
+  return { cells: Uint32Array.from(f.cells), faces: Uint8Array.from(f.faces) };
+}
+
+function nodesOfFaces(mesh: { cells: Uint32Array }, f: FaceSet): Uint32Array {
+  const FACE = [
+    [0, 3, 2, 1],
+    [4, 5, 6, 7],
+  ];
+  const set = new Set<number>();
+  for (let i = 0; i < f.cells.length; i++) for (const a of FACE[f.faces[i]]) set.add(mesh.cells[8 * f.cells[i] + a]);
+  return Uint32Array.from([...set].sort((x, y) => x - y));
+}
+
+/**
+ * Builds the body-fitted model of a lumbar segment (see the module comment).
+ * Same outputs as the voxel {@link buildLumbarSegment} (regions, node and face
+ * sets, fibre directions, ligaments), plus `ties`.
+ *
+ * @example
+ * ```ts
+ * const seg = buildFittedSegment({ ...defaultParameters('L4'), refinement: 2 });
+ * console.log(seg.report.cells, seg.ties?.slaves.length);
+ * ```
+ */
+export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegmentModel {
+  const t0 = performance.now();
+  validateParameters(params);
+  const p: LumbarSegmentParameters = JSON.parse(JSON.stringify(params)) as LumbarSegmentParameters;
+  const r = p.refinement ?? DEFAULT_REFINEMENT;
+  // the geometry's facet gap is widened for voxels by the resolution; here the gap is exact
+  const g = resolveSegmentGeometry({ ...p, resolution: 0 });
+  const regions = segmentRegions(p);
+  const names = regions.map((x) => x.name);
+  const id = (name: string): number => names.indexOf(name);
+  const lv = g.vertebrae.map((v) => v.level);
+  const b = new FittedMeshBuilder();
+  const ties = new TieCollector(b);
+  const bd = meshBodiesAndDiscs(
+    b,
+    g,
+    r,
+    {
+      cortical: lv.map((l) => id(`${l}.cortical`)),
+      cancellous: lv.map((l) => id(`${l}.cancellous`)),
+      endplate: lv.map((l) => id(`${l}.endplate`)),
+      annulus: g.discs.map((d) => id(`${d.name}.annulus`)),
+      nucleus: g.discs.map((d) => id(`${d.name}.nucleus`)),
+    },
+    p.globalScale,
+  );
+  const bodyCells = bd.bodies.map((s) => stackCells(s));
+  const posterior = g.vertebrae.map((v, k) => meshPosterior(b, ties, v, r, id(`${v.level}.posterior`), bodyCells[k], p.globalScale));
+  const faceLists = new Map<string, FaceList>();
+  const face = (name: string): FaceList => {
+    let f = faceLists.get(name);
+    if (!f) faceLists.set(name, (f = { cells: [], faces: [] }));
+    return f;
+  };
+  g.discs.forEach((d, k) => {
+    for (const fj of d.facets) {
+      const fm = meshFacet(b, ties, d, fj, r, { lowerPosterior: id(`${d.lower.level}.posterior`), upperPosterior: id(`${d.upper.level}.posterior`), cartilage: id(`${d.name}.facetCartilage`) }, {
+        lower: posterior[k + 1].rootHosts,
+        upper: posterior[k].rootHosts,
+      });
+      posterior[k + 1].cells.push(...fm.lowerCells);
+      posterior[k].cells.push(...fm.upperCells);
+      const side = fj.side < 0 ? 'left' : 'right';
+      Object.assign(face(`${d.name}.facet.${side}.superiorArticular`), fm.faces.superiorArticular);
+      Object.assign(face(`${d.name}.facet.${side}.inferiorArticular`), fm.faces.inferiorArticular);
+    }
+  });
+  // endplates: the bottom faces of each body's first layer and the top faces of its last
+  g.vertebrae.forEach((v, k) => {
+    const layers = bd.bodies[k].layerCells;
+    const bottom = face(`${v.level}.inferiorEndplate`);
+    for (let c = 0; c < layers[0].count; c++) {
+      bottom.cells.push(layers[0].first + c);
+      bottom.faces.push(HEX_BOTTOM_FACE);
+    }
+    const top = face(`${v.level}.superiorEndplate`);
+    const lt = layers[layers.length - 1];
+    for (let c = 0; c < lt.count; c++) {
+      top.cells.push(lt.first + c);
+      top.faces.push(HEX_TOP_FACE);
+    }
+  });
+  const boneCells = g.vertebrae.map((_, k) => [...bodyCells[k], ...posterior[k].cells]);
+  const screws = placeScrews(p, g);
+  const cages = placeCages(p, g);
+  const implantCells = meshFittedImplants(b, ties, p, g, r, screws, cages, id, { bone: boneCells, discs: bd.discs.map((s) => stackCells(s)), bodies: bodyCells }, face);
+  // ligaments: each fibre end a node tied at the nearest point of the vertebra's body or posterior elements
+  const ligaments = buildLigamentsWith(
+    g,
+    (k, part, pt) => ties.anchor(`${g.vertebrae[k].level}.ligament-insertions`, pt, part === 'body' ? bodyCells[k] : posterior[k].cells),
+    (n) => b.node(n),
+  );
+  const arrays = b.arrays();
+  const nCells = arrays.materialIds.length;
+  const mesh: Mesh = { ...arrays, cellType: 'hex8', regionNames: names, nodeSets: {}, faceSets: {} };
+  const faceSets: Record<string, FaceSet> = {};
+  for (const name of [...faceLists.keys()].sort()) faceSets[name] = toFaceSet(faceLists.get(name)!);
+  faceSets['top.superiorEndplate'] = faceSets[`${lv[0]}.superiorEndplate`];
+  faceSets['bottom.inferiorEndplate'] = faceSets[`${lv[lv.length - 1]}.inferiorEndplate`];
+  mesh.faceSets = faceSets;
+  for (const name of Object.keys(faceSets)) mesh.nodeSets[name] = nodesOfFaces(mesh, faceSets[name]);
+  g.vertebrae.forEach((v, k) => {
+    const set = new Set<number>();
+    for (const c of boneCells[k]) for (let a = 0; a < 8; a++) set.add(arrays.cells[8 * c + a]);
+    mesh.nodeSets[`${v.level}.vertebra`] = Uint32Array.from([...set].sort((x, y) => x - y));
+  });
+  for (const [name, cells] of implantCells) {
+    const set = new Set<number>();
+    for (const c of cells) for (let a = 0; a < 8; a++) set.add(arrays.cells[8 * c + a]);
+    mesh.nodeSets[name] = Uint32Array.from([...set].sort((x, y) => x - y));
+  }
+  const fibreDirections = new Float32Array(3 * nCells);
+  bd.discs.forEach((s, k) => {
+    const nq = bd.section.quadRing.length;
+    s.layerCells.forEach((lc, layer) => {
+      for (let q = 0; q < lc.count; q++) fibreDirections.set(bd.fibres[k].subarray(3 * (layer * nq + q), 3 * (layer * nq + q) + 3), 3 * (lc.first + q));
+    });
+  });
+  const tieSet = ties.result();
+  let maxGap = 0;
+  for (const x of tieSet.gap) maxGap = Math.max(maxGap, x);
+  return {
+    mesh,
+    fibreDirections,
+    ligaments,
+    materials: materialTable(p),
+    parameters: p,
+    geometry: g,
+    screws,
+    cages,
+    ties: tieSet,
+    report: {
+      mesher: 'body-fitted',
+      refinement: r,
+      cells: nCells,
+      nodes: arrays.nodes.length / 3,
+      droppedVoxels: 0,
+      separatedVoxels: 0,
+      shellClosedVoxels: 0,
+      grid: [0, 0, 0],
+      resolution: nominalCellSize(g.discs[0]?.middleHeight ?? 10, bd.counts.discLayers),
+      minScaledJacobian: NaN,
+      smoothing: { movableNodes: 0, accepted: 0, rejected: 0 },
+      maxTieGapMm: maxGap,
+      timeMs: performance.now() - t0,
+    },
+  };
+}
+
+/** Nominal cell size (mm): the disc layer thickness, used where the figures need a cut-layer height. */
+function nominalCellSize(discHeight: number, layers: number): number {
+  return discHeight / layers;
+}
