@@ -162,8 +162,10 @@ export class TieCollector {
     const conn = this.b.connectivity();
     const nh = hosts.length;
     if (nh === 0) throw new InvalidMeshError('body-fitted segment: a tie has no host cells');
+    // lower bound of the distance to each host from its bounding box; the host with the
+    // smallest bound is tried first, then every host whose bound beats the best distance
     const lower = new Float64Array(nh);
-    const order = new Uint32Array(nh);
+    let first = 0;
     for (let h = 0; h < nh; h++) {
       let d2 = 0;
       for (let k = 0; k < 3; k++) {
@@ -171,19 +173,21 @@ export class TieCollector {
         d2 += o * o;
       }
       lower[h] = Math.sqrt(d2);
-      order[h] = h;
+      if (lower[h] < lower[first]) first = h;
     }
-    order.sort((x, y) => lower[x] - lower[y] || x - y);
     const xe = new Float64Array(24);
     let best: { cell: number; N: Float64Array; distance: number; point: number[] } | null = null;
-    for (let q = 0; q < nh; q++) {
-      const h = order[q];
-      if (best && lower[h] > best.distance + 1e-12) break;
+    const visit = (h: number): void => {
       const c = hosts[h];
       for (let a = 0; a < 8; a++) for (let k = 0; k < 3; k++) xe[3 * a + k] = xyz[3 * conn[8 * c + a] + k];
       const hit = nearestInHex(xe, p);
-      if (!best || hit.distance < best.distance - 1e-12) best = { cell: c, N: hit.N, distance: hit.distance, point: hit.point };
-    }
+      // ties between equally near hosts go to the lower host index (deterministic)
+      if (!best || hit.distance < best.distance - 1e-12 || (Math.abs(hit.distance - best.distance) <= 1e-12 && c < best.cell)) {
+        best = { cell: c, N: hit.N, distance: hit.distance, point: hit.point };
+      }
+    };
+    visit(first);
+    for (let h = 0; h < nh; h++) if (h !== first && lower[h] <= best!.distance + 1e-12) visit(h);
     return best!;
   }
 

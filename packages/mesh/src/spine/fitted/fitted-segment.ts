@@ -121,7 +121,7 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
   const boneCells = g.vertebrae.map((_, k) => [...bodyCells[k], ...posterior[k].cells]);
   const screws = placeScrews(p, g);
   const cages = placeCages(p, g);
-  const implantCells = meshFittedImplants(b, ties, p, g, r, screws, cages, id, { bone: boneCells, discs: bd.discs.map((s) => stackCells(s)), bodies: bodyCells }, face);
+  const implantCells = meshFittedImplants(b, ties, p, g, r, screws, cages, id, { bone: boneCells, discs: bd.discs.map((s) => stackCells(s)), bodies: bodyCells });
   // ligaments: each fibre end a node tied at the nearest point of the vertebra's body or posterior elements
   const ligaments = buildLigamentsWith(
     g,
