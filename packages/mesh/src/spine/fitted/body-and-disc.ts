@@ -114,7 +114,29 @@ function endplateSection(section: OGridSection, counts: BodyDiscCounts, v: Verte
   const l2 = l1 + counts.annulusRings;
   const l3 = l2 + counts.corticalRings;
   const core = rectangleCurve(0.45 * nuc.A, 0.45 * nuc.B, 0, nuc.cy);
-  return placeSection(section, core, [0, l1, l2, l3], [core, ellipseCurve(nuc.A, nuc.B, 0, nuc.cy), insetCurve(outline, f, v.corticalThickness), outline]);
+  const inner = insetCurve(outline, f, v.corticalThickness);
+  return placeSection(section, core, [0, l1, l2, l3], [core, nestedNucleus(ellipseCurve(nuc.A, nuc.B, 0, nuc.cy), inner, nuc.cy), inner, outline]);
+}
+
+/** Largest share of the distance to the inner cortex the nucleus may take along a ray (keeps the annulus rings ≥ 15 % of it). */
+const NUCLEUS_MAX_SHARE = 0.85;
+
+/**
+ * The nucleus ellipse kept inside the annulus: along each ray its radius is the smooth
+ * minimum of the ellipse's and 0.85 × the inner cortex's (a small patient with a posterior
+ * nucleus offset would otherwise push it through the posterior wall and fold the rings).
+ */
+function nestedNucleus(ellipse: SectionCurve, inner: SectionCurve, cy: number): SectionCurve {
+  return (qx, qy) => {
+    const e = ellipse(qx, qy);
+    const c = inner(qx, qy);
+    const re = Math.hypot(e[0], e[1] - cy);
+    const rc = NUCLEUS_MAX_SHARE * Math.hypot(c[0], c[1] - cy);
+    // smooth minimum (a + b − √((a − b)² + k²)) / 2 with k = 0.5 mm
+    const k = 0.5;
+    const rm = 0.5 * (re + rc - Math.sqrt((re - rc) * (re - rc) + k * k));
+    return [(e[0] * rm) / re, cy + ((e[1] - cy) * rm) / re];
+  };
 }
 
 /**
@@ -271,4 +293,21 @@ function meshDisc(
     }
   }
   return { stack, fibres };
+}
+
+/**
+ * Area (mm²) inside the smooth outline, by the polar formula A = ½∮R(θ)²dθ from
+ * (0, cy) with 720 trapezoid steps: a smooth function of the parameters (the voxel
+ * model counts 0.25 mm grid squares, which is piecewise constant in them).
+ */
+export function smoothOutlineArea(v: Pick<VertebraGeometry, 'a' | 'b' | 'notchRadius' | 'notchCentreY'>, blend: number, cy = 0): number {
+  const f = smoothOutline(v, blend);
+  const n = 720;
+  let area = 0;
+  for (let i = 0; i < n; i++) {
+    const th = (2 * Math.PI * i) / n;
+    const R = rayRoot(f, 0, cy, Math.cos(th), Math.sin(th), 3 * Math.max(v.a, v.b));
+    area += 0.5 * R * R * ((2 * Math.PI) / n);
+  }
+  return area;
 }

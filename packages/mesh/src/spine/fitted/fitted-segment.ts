@@ -17,7 +17,7 @@ import { materialTable, segmentRegions, validateParameters, type LumbarSegmentPa
 import { placeCages, placeScrews } from '../implants.js';
 import type { LumbarSegmentModel } from '../segment.js';
 import { stackCells } from './blocks.js';
-import { meshBodiesAndDiscs } from './body-and-disc.js';
+import { OUTLINE_BLEND, meshBodiesAndDiscs, smoothOutlineArea } from './body-and-disc.js';
 import { FittedMeshBuilder, HEX_BOTTOM_FACE, HEX_TOP_FACE } from './builder.js';
 import { TieCollector } from './embed.js';
 import { meshFittedImplants } from './implants.js';
@@ -63,6 +63,13 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
   const r = p.refinement ?? DEFAULT_REFINEMENT;
   // the geometry's facet gap is widened for voxels by the resolution; here the gap is exact
   const g = resolveSegmentGeometry({ ...p, resolution: 0 });
+  // nucleus from the smooth footprint area (π·k²·a·b = f·area), so it moves smoothly too
+  for (const d of g.discs) {
+    const kN = Math.sqrt((p.nucleusAreaFraction * smoothOutlineArea(d, OUTLINE_BLEND * p.globalScale)) / (Math.PI * d.a * d.b));
+    d.nucleusScale = kN;
+    d.nucleusA = kN * d.a;
+    d.nucleusB = kN * d.b;
+  }
   const regions = segmentRegions(p);
   const names = regions.map((x) => x.name);
   const id = (name: string): number => names.indexOf(name);
