@@ -72,7 +72,7 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
     const seg = buildLumbarSegment(cfg.params);
     const q = meshQuality(seg.mesh);
     quality[cfg.name] = { cells: seg.report.cells, nodes: seg.report.nodes, minScaledJacobian: q.overall.minScaledJacobian, maxAspectRatio: q.overall.maxAspectRatio };
-    log(`${cfg.name}: ${seg.report.cells} hex8 cells, ${seg.report.nodes} nodes at ${base.resolution} mm (meshed in ${((performance.now() - tb) / 1000).toFixed(1)} s)`);
+    log(`${cfg.name}: ${seg.report.cells} hex8 cells, ${seg.report.nodes} nodes, ${seg.report.mesher === 'body-fitted' ? `body-fitted refinement ${seg.report.refinement}` : `${base.resolution} mm voxels`} (meshed in ${((performance.now() - tb) / 1000).toFixed(1)} s)`);
     const spine = buildSpineFeModel(seg);
     const intact = results.intact;
     const referenceRomDeg = intact ? Object.fromEntries(intact.cases.filter((c) => c.motion !== 'compression').map((c) => [c.motion, c.romDeg])) : undefined;

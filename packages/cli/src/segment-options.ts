@@ -10,7 +10,9 @@ export type ImplantChoice = 'none' | 'screws-rods' | 'screws-rods-cage';
 export const SEGMENT_OPTIONS: Command['options'] = {
   level: { type: 'string', default: 'L4', description: 'top level of the segment: L1..L4 (default L4 → L4–L5)' } as never,
   implants: { type: 'string', default: 'screws-rods-cage', description: 'none | screws-rods | screws-rods-cage' } as never,
-  resolution: { type: 'string', default: '2', description: 'voxel size in mm, 0.25–2 (default 2)' } as never,
+  resolution: { type: 'string', default: '2', description: 'voxel size in mm, 0.25–2 (default 2; voxel mesher)' } as never,
+  mesher: { type: 'string', default: 'voxel', description: 'voxel | body-fitted (fixed-topology multi-block hex mesh)' } as never,
+  refinement: { type: 'string', default: '2', description: 'body-fitted refinement, integer 1–6 (default 2)' } as never,
   config: { type: 'string', description: 'JSON file of segment parameters to override' } as never,
 };
 
@@ -43,6 +45,17 @@ export function segmentFromOptions(values: Record<string, unknown>): { base: Lum
       throw new CliUsageError(`cannot read --config '${String(values.config)}': ${(e as Error).message}`);
     }
   }
-  const base: LumbarSegmentParameters = { ...defaultParameters(level), resolution: numberOption(values, 'resolution', 0.25, 2), ...overrides, implants: {} };
+  const mesher = String(values.mesher ?? 'voxel');
+  if (mesher !== 'voxel' && mesher !== 'body-fitted') throw new CliUsageError(`--mesher must be voxel or body-fitted, got '${mesher}'`);
+  const refinement = numberOption({ refinement: values.refinement ?? '2' }, 'refinement', 1, 6);
+  if (!Number.isInteger(refinement)) throw new CliUsageError(`--refinement must be an integer 1–6, got '${String(values.refinement)}'`);
+  const base: LumbarSegmentParameters = {
+    ...defaultParameters(level),
+    resolution: numberOption(values, 'resolution', 0.25, 2),
+    mesher,
+    refinement,
+    ...overrides,
+    implants: {},
+  };
   return { base, implants };
 }

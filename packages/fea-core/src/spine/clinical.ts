@@ -149,7 +149,7 @@ export function clinicalFigures(
       d = 2 * screw.radius;
     } else d = sp0.implants.rods?.diameter ?? NaN;
     if (!(d > 0)) return null;
-    const sf = barSectionForces(mesh, cells, cellNodalForces(mesh, dLookup, solution.displacement, cells), sp0.resolution, frame);
+    const sf = barSectionForces(mesh, cells, cellNodalForces(mesh, dLookup, solution.displacement, cells), spine.segment.report.resolution, frame);
     let peak = 0;
     for (let j = 0; j < sf.station.length; j++) {
       if (sf.cutNodes[j] === 0 || sf.station[j] < range[0] || sf.station[j] > range[1]) continue;
@@ -190,7 +190,8 @@ export function clinicalFigures(
     }
   }
   const zCut = zd / Math.max(nd, 1);
-  const h = spine.segment.parameters.resolution;
+  // one layer of cells: the voxel edge, or the body-fitted nominal cell size (disc layer thickness)
+  const h = spine.segment.report.resolution;
   let Nant = 0, Npost = 0;
   for (let c = 0; c < nCells; c++) {
     const z = cellCentroidZ(mesh, c, npc);
