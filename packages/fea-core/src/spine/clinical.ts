@@ -1,4 +1,4 @@
-import { CELL_INFO, placeScrews, type Mesh } from '@spinefea/mesh';
+import { CELL_INFO, type Mesh } from '@spinefea/mesh';
 import type { ResultFields } from '../post/results.js';
 import { barSectionForces, beamVonMises, cellNodalForces } from '../post/section-forces.js';
 import { regionStatistics } from '../post/statistics.js';
@@ -89,7 +89,9 @@ export function clinicalFigures(
   const ids = mesh.materialIds;
 
   // Range of motion: linearised rigid fit of every node of the top vertebra.
-  const topNodes = mesh.nodeSets[`${regions.topLevel}.vertebra`];
+  const handles = spine.segment.handles;
+  const topNodes = handles.vertebrae[0].nodes;
+  const bottom = handles.vertebrae[handles.vertebrae.length - 1];
   const fit = rigidFit(mesh.nodes, solution.displacement, topNodes);
   const rotationDeg = fit.rotation.map((v) => v * DEG) as [number, number, number];
   const romDeg = motion === 'compression' ? 0 : MOTION_AXIS[motion].sign * rotationDeg[MOTION_AXIS[motion].axis];
@@ -107,9 +109,9 @@ export function clinicalFigures(
   const idpMPa = vol > 0 ? pv / vol : 0;
 
   // Load distribution efficiency over the superior bony endplate of the lower vertebra.
-  const endplateId = regions.idOf[`${regions.bottomLevel}.endplate`];
+  const endplateId = bottom.endplate;
   let zLo = Infinity, zHi = -Infinity;
-  for (const n of mesh.nodeSets[`${regions.bottomLevel}.vertebra`]) {
+  for (const n of bottom.nodes) {
     zLo = Math.min(zLo, mesh.nodes[3 * n + 2]);
     zHi = Math.max(zHi, mesh.nodes[3 * n + 2]);
   }
@@ -134,14 +136,13 @@ export function clinicalFigures(
   // Implant stresses from the integration-point von Mises values, and for screws and rods
   // from the section forces of free-body cuts (docs/spine-analysis.md).
   const sp0 = spine.segment.parameters;
-  const screwsPlaced = sp0.implants.screws ? placeScrews(sp0, spine.segment.geometry) : [];
   const sectionPeak = (imp: (typeof regions.implants)[number], cells: readonly number[]): number | null => {
     if (!dLookup || imp.kind === 'cage' || cells.length < 2) return null;
     let frame: { origin: [number, number, number]; axis: [number, number, number] } | undefined;
     let range: [number, number] = [-Infinity, Infinity];
     let d: number;
     if (imp.kind === 'screw') {
-      const screw = screwsPlaced.find((s) => imp.name === `implant.screw.${s.level}.${s.side < 0 ? 'left' : 'right'}`);
+      const screw = handles.implants.find((h) => h.region === imp.id)?.screw;
       if (!screw) return null;
       frame = { origin: screw.entry, axis: screw.direction };
       // the shaft: from the entry point (the tulip head lies behind it) to the tip
@@ -213,8 +214,8 @@ export function clinicalFigures(
       const len = Math.hypot(mesh.nodes[3 * b] - mesh.nodes[3 * a], mesh.nodes[3 * b + 1] - mesh.nodes[3 * a + 1], zb - za);
       // a ligament in tension pulls the vertebrae together: a negative (tensile) axial force
       const Nz = -solution.springForces[i] * (Math.abs(zb - za) / len);
-      const lig = L.names[L.ligamentOf[i]] ?? '';
-      if (/\.(ALL|PLL)$/.test(lig)) Nant += Nz;
+      const type = L.types[L.ligamentOf[i]];
+      if (type === 'ALL' || type === 'PLL') Nant += Nz;
       else Npost += Nz;
     }
   }

@@ -91,17 +91,6 @@ export interface SpineFeModel {
   reference: string;
 }
 
-const REGION_KINDS = ['cortical', 'cancellous', 'endplate', 'posterior', 'annulus', 'nucleus', 'facetCartilage'] as const;
-
-function kindOfRegion(name: string): string {
-  if (name.startsWith('implant.screw')) return 'screw';
-  if (name.startsWith('implant.rod')) return 'rod';
-  if (name.startsWith('implant.cage')) return 'cage';
-  const k = name.slice(name.lastIndexOf('.') + 1);
-  if ((REGION_KINDS as readonly string[]).includes(k)) return k;
-  throw new InvalidMaterialError(`region '${name}' has no known kind`);
-}
-
 /**
  * Turn a built lumbar segment into a finite element model of the in-vitro test:
  * - materials from the segment's table; the annulus is transversely isotropic along
@@ -133,7 +122,9 @@ export function buildSpineFeModel(segment: LumbarSegmentModel, options: SpineMod
   const p = segment.parameters;
   const materials: Material[] = names.map((name, id) => {
     idOf[name] = id;
-    const kind = kindOfRegion(name);
+    // the region's kind is typed data of the segment, never parsed from its name
+    const kind = segment.regions[id]?.kind;
+    if (!kind || segment.regions[id].name !== name) throw new InvalidMaterialError(`region '${name}' (id ${id}) is not in the segment's region list`, id);
     kindOf[id] = kind;
     const m = segment.materials[name];
     if (!m) throw new InvalidMaterialError(`no material for region '${name}'`, id);

@@ -13,3 +13,4 @@ export * from './segment.js';
 export * from './tet-segment.js';
 export { buildFittedSegment, DEFAULT_REFINEMENT } from './fitted/fitted-segment.js';
 export type { EmbeddedTies } from './fitted/builder.js';
+export * from './handles.js';

@@ -52,6 +52,8 @@ export const LIGAMENT_PROPERTIES: Readonly<Record<LigamentType, Readonly<Ligamen
  */
 export interface LigamentSet {
   names: string[];
+  /** Type of each ligament (`types[i]` for `names[i]`): typed data, so nobody parses the names. */
+  types: LigamentType[];
   ligamentOf: Uint16Array;
   nodesA: Uint32Array;
   nodesB: Uint32Array;
@@ -206,6 +208,7 @@ export type LigamentAttach = (k: number, part: 'body' | 'posterior', p: [number,
  */
 export function buildLigamentsWith(g: SegmentGeometry, attach: LigamentAttach, coords: (n: number) => [number, number, number]): LigamentSet {
   const names: string[] = [];
+  const types: LigamentType[] = [];
   const of: number[] = [];
   const A: number[] = [];
   const B: number[] = [];
@@ -241,11 +244,15 @@ export function buildLigamentsWith(g: SegmentGeometry, attach: LigamentAttach, c
         len.push(l);
         added++;
       }
-      if (added > 0) names.push(`${d.name}.${type}`);
+      if (added > 0) {
+        names.push(`${d.name}.${type}`);
+        types.push(type);
+      }
     }
   });
   return {
     names,
+    types,
     ligamentOf: Uint16Array.from(of),
     nodesA: Uint32Array.from(A),
     nodesB: Uint32Array.from(B),

@@ -365,6 +365,8 @@ export interface SegmentRegion {
   kind: RegionKind;
   /** Vertebra level for bone and screws; disc name (`L4-L5`) for disc, cartilage and cage; side for rods. */
   owner: string;
+  /** Screws and rods: −1 left, +1 right. */
+  side?: -1 | 1;
 }
 
 /**
@@ -389,9 +391,9 @@ export function segmentRegions(p: Pick<LumbarSegmentParameters, 'levels' | 'impl
     for (const kind of ['annulus', 'nucleus', 'facetCartilage'] as const) out.push({ name: `${d}.${kind}`, kind, owner: d });
   }
   if (p.implants.screws) {
-    for (const l of lv) for (const s of ['left', 'right']) out.push({ name: `implant.screw.${l}.${s}`, kind: 'screw', owner: l });
+    for (const l of lv) for (const side of [-1, 1] as const) out.push({ name: `implant.screw.${l}.${side < 0 ? 'left' : 'right'}`, kind: 'screw', owner: l, side });
   }
-  if (p.implants.rods) for (const s of ['left', 'right']) out.push({ name: `implant.rod.${s}`, kind: 'rod', owner: s });
+  if (p.implants.rods) for (const side of [-1, 1] as const) out.push({ name: `implant.rod.${side < 0 ? 'left' : 'right'}`, kind: 'rod', owner: side < 0 ? 'left' : 'right', side });
   if (p.implants.cage) {
     for (let i = 0; i + 1 < lv.length; i++) out.push({ name: `implant.cage.${lv[i]}-${lv[i + 1]}`, kind: 'cage', owner: `${lv[i]}-${lv[i + 1]}` });
   }

@@ -32,7 +32,9 @@ import {
   type LumbarSegmentParameters,
   type MaterialTable,
   type RegionKind,
+  type SegmentRegion,
 } from './parameters.js';
+import { segmentHandles, type SegmentHandles } from './handles.js';
 import { frameDirToWorld, frameToLocal, superellipseRadius } from './sdf.js';
 import type { EmbeddedTies } from './fitted/builder.js';
 import { buildFittedSegment } from './fitted/fitted-segment.js';
@@ -85,6 +87,10 @@ export interface LumbarSegmentModel {
   geometry: SegmentGeometry;
   screws: ScrewPlacement[];
   cages: CagePlacement[];
+  /** Region of each material id (kind, owner, side): typed data. */
+  regions: SegmentRegion[];
+  /** Typed handles: region ids and node sets per vertebra and disc, implants with their placements. */
+  handles: SegmentHandles;
   /** Body-fitted only: nodes tied into host cells (blocks that abut, implants, ligament insertions). */
   ties?: EmbeddedTies;
   report: SegmentBuildReport;
@@ -339,6 +345,8 @@ export function buildLumbarSegment(params: LumbarSegmentParameters): LumbarSegme
     geometry: g,
     screws,
     cages,
+    regions,
+    handles: segmentHandles(mesh, regions, g, screws, cages),
     report: {
       mesher: 'voxel',
       cells: nCells,

@@ -15,6 +15,7 @@ import { resolveSegmentGeometry } from '../geometry.js';
 import { buildLigamentsWith } from '../ligaments.js';
 import { materialTable, segmentRegions, validateParameters, type LumbarSegmentParameters } from '../parameters.js';
 import { placeCages, placeScrews } from '../implants.js';
+import { segmentHandles } from '../handles.js';
 import type { LumbarSegmentModel } from '../segment.js';
 import { stackCells } from './blocks.js';
 import { OUTLINE_BLEND, meshBodiesAndDiscs, smoothOutlineArea } from './body-and-disc.js';
@@ -173,6 +174,8 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
     geometry: g,
     screws,
     cages,
+    regions,
+    handles: segmentHandles(mesh, regions, g, screws, cages),
     ties: tieSet,
     report: {
       mesher: 'body-fitted',
