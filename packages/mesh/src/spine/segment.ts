@@ -59,7 +59,7 @@ export interface SegmentBuildReport {
   grid: [number, number, number];
   /** Voxel edge (mm); for the body-fitted mesher the nominal cell size (disc layer thickness). */
   resolution: number;
-  /** Smallest hex scaled Jacobian after smoothing (1 without smoothing). */
+  /** Smallest hex scaled Jacobian (voxels: after smoothing, 1 without it; body-fitted: of the whole mesh). */
   minScaledJacobian: number;
   /** Smoothing: movable nodes, accepted and undone moves. */
   smoothing: { movableNodes: number; accepted: number; rejected: number };

@@ -16,6 +16,7 @@ import { buildLigamentsWith } from '../ligaments.js';
 import { materialTable, segmentRegions, validateParameters, type LumbarSegmentParameters } from '../parameters.js';
 import { placeCages, placeScrews } from '../implants.js';
 import { segmentHandles } from '../handles.js';
+import { minHexScaledJacobian } from '../../voxel/hex-quality.js';
 import type { LumbarSegmentModel } from '../segment.js';
 import { stackCells } from './blocks.js';
 import { OUTLINE_BLEND, meshBodiesAndDiscs, smoothOutlineArea } from './body-and-disc.js';
@@ -187,7 +188,7 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
       shellClosedVoxels: 0,
       grid: [0, 0, 0],
       resolution: nominalCellSize(g.discs[0]?.middleHeight ?? 10, bd.counts.discLayers),
-      minScaledJacobian: NaN,
+      minScaledJacobian: minHexScaledJacobian(arrays.nodes, arrays.cells).min,
       smoothing: { movableNodes: 0, accepted: 0, rejected: 0 },
       maxTieGapMm: maxGap,
       timeMs: performance.now() - t0,
