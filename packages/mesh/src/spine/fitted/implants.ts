@@ -137,13 +137,12 @@ function meshRods(
       } else stations.push({ p: at(a + 3), tangent, screw: -1 });
     }
     // one section frame for the whole rod (rods bend little) keeps neighbouring stations consistent
-    const [e1, e2] = orthonormalPair(unit([pts[pts.length - 1][0] - pts[0][0], pts[pts.length - 1][1] - pts[0][1], pts[pts.length - 1][2] - pts[0][2]]));
+    const [e1] = orthonormalPair(unit([pts[pts.length - 1][0] - pts[0][0], pts[pts.length - 1][1] - pts[0][1], pts[pts.length - 1][2] - pts[0][2]]));
     const stack = sweepSection(b, round.section, round.xy, stations.length - 1, (l, sx, sy) => {
       const st = stations[l];
       // section in the plane ⟂ the local tangent: project the global frame onto it
       const f1 = unit(e1.map((v, k) => v - (e1[0] * st.tangent[0] + e1[1] * st.tangent[1] + e1[2] * st.tangent[2]) * st.tangent[k]) as Vec3);
       const f2: Vec3 = [st.tangent[1] * f1[2] - st.tangent[2] * f1[1], st.tangent[2] * f1[0] - st.tangent[0] * f1[2], st.tangent[0] * f1[1] - st.tangent[1] * f1[0]];
-      void e2;
       return [0, 1, 2].map((k) => st.p[k] + radius * (sx * f1[k] + sy * f2[k])) as Vec3;
     }, () => id(name));
     out.set(name, stackCells(stack));

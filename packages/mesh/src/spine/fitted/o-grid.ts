@@ -149,9 +149,12 @@ export function placeSection(
       const l0 = interfaceLevels[k];
       const l1 = interfaceLevels[k + 1];
       const t = (l - l0) / (l1 - l0);
-      const a = interfaces[k](qx, qy);
-      const b = t === 1 ? a : interfaces[k + 1](qx, qy);
-      xy = t === 1 ? interfaces[k + 1](qx, qy) : [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+      if (t === 1) xy = interfaces[k + 1](qx, qy);
+      else {
+        const a = interfaces[k](qx, qy);
+        const b = interfaces[k + 1](qx, qy);
+        xy = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+      }
     }
     out[2 * i] = xy[0];
     out[2 * i + 1] = xy[1];

@@ -11,8 +11,8 @@
  * the standard way of joining non-matching structured blocks. Only the facet
  * stack, whose two faces are the articular surfaces, is conforming.
  */
-import type { DiscGeometry, FacetGeometry, SegmentGeometry, VertebraGeometry } from '../geometry.js';
-import { frameDirToWorld, frameToWorld } from '../sdf.js';
+import type { DiscGeometry, FacetGeometry, VertebraGeometry } from '../geometry.js';
+import { frameToWorld } from '../sdf.js';
 import { HEX_BOTTOM_FACE, HEX_TOP_FACE, type FittedMeshBuilder } from './builder.js';
 import { boxBlock, boxFace, orthonormalPair, stackCells, stackLevel, sweepSection, unit, type Vec3 } from './blocks.js';
 import { smoothOutline, OUTLINE_BLEND } from './body-and-disc.js';
@@ -177,7 +177,6 @@ export function meshFacet(
   hosts: { lower: number[]; upper: number[] },
 ): { lowerCells: number[]; upperCells: number[]; faces: FacetFaces } {
   const round = roundSection(r);
-  const nn = round.section.nodeCount;
   const xy = round.xy(fj.halfU, fj.halfV);
   const g2 = fj.gap / 2;
   const t = fj.plateThickness;
@@ -222,13 +221,5 @@ export function meshFacet(
   ties.tie(`${d.name}.facet.${side}.superiorPillar→${d.lower.level}`, sap.first, hosts.lower);
   ties.tie(`${d.name}.facet.${side}.inferiorPillar→plate`, iap.last, upperCells);
   ties.tie(`${d.name}.facet.${side}.inferiorPillar→${d.upper.level}`, iap.first, hosts.upper);
-  void nn;
   return { lowerCells: [...lowerCells, ...stackCells(sap.cells)], upperCells: [...upperCells, ...stackCells(iap.cells)], faces };
 }
-
-/** World direction of the vertebra's local axis (used by callers for frames). */
-export function vertebraAxis(v: VertebraGeometry, local: Vec3): Vec3 {
-  return frameDirToWorld(v.frame, local);
-}
-
-export type { SegmentGeometry };
