@@ -303,6 +303,19 @@ describe('bad input gets a typed error that says what and where', () => {
     ).toThrow(InvalidBoundaryConditionError);
   });
 
+  it('a DOF without stiffness is named by its model node after constrained DOFs are eliminated', () => {
+    // 3×2×2 hex8 nodes plus one node no element uses (node 12). Fixing xmin eliminates 12 DOFs,
+    // so the dangling node's x is reduced row 24: ⌊24/3⌋ = node 8 would be the wrong name.
+    const box = boxMesh({ size: [2, 1, 1], divisions: [2, 1, 1], cellType: 'hex8' });
+    const nodes = new Float64Array(box.nodes.length + 3);
+    nodes.set(box.nodes);
+    nodes.set([5, 5, 5], box.nodes.length);
+    const model: FeModel = { mesh: { ...box, nodes }, materials: [STEEL], displacementBcs: [{ nodes: 'xmin' }] };
+    expect(() => prepareModel(model, { preconditioner: 'jacobi' })).toThrow(UnconstrainedModelError);
+    expect(() => prepareModel(model, { preconditioner: 'jacobi' })).toThrow(/diagonal entry of node 12 x is 0/);
+    expect(() => prepareModel(model, { preconditioner: 'block-jacobi' })).toThrow(/free DOFs 24\.\.26 \(node 12 x … node 12 z\)/);
+  });
+
   it('a solve that cannot converge in the allowed iterations says so with its figures', () => {
     const mesh = beam();
     const model: FeModel = { mesh, materials: [STEEL], displacementBcs: [{ nodes: 'xmin' }] };

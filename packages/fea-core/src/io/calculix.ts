@@ -19,7 +19,7 @@
  * S4 = 2-6-7-3, S5 = 3-7-8-4, S6 = 4-8-5-1; tets: S1 = 1-2-3, S2 = 1-4-2,
  * S3 = 2-4-3, S4 = 3-4-1), so a pressure on face f is `*DLOAD elem, P(f+1), p`.
  */
-import { DimensionMismatchError, InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
 import { validateMaterial, type Material } from '../fem/material.js';
 import { assembleLoadVector, distributeReferenceLoad } from '../model/loads.js';
 import { GROUND, type FeModel, type LoadCase, type NodeSelection } from '../model/model.js';
@@ -196,9 +196,9 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
       let b: number;
       if (springs.nodesB[i] === GROUND) {
         const d = springs.direction;
-        if (!d || d.length < 3 * (i + 1)) throw new DimensionMismatchError(`spring ${i} goes to ground but no direction is given`);
+        if (!d || d.length < 3 * (i + 1)) throw new InvalidArgumentError(`spring ${i} goes to ground but no direction is given`);
         const l = Math.hypot(d[3 * i], d[3 * i + 1], d[3 * i + 2]);
-        if (!(l > 0)) throw new DimensionMismatchError(`spring ${i}: direction has zero length`);
+        if (!(l > 0)) throw new InvalidArgumentError(`spring ${i}: direction has zero length`);
         // SPRINGA takes its axis from the node positions: anchor 1 mm along n, fixed.
         b = nextNode++;
         const xa = [mesh.nodes[3 * a], mesh.nodes[3 * a + 1], mesh.nodes[3 * a + 2]];

@@ -27,7 +27,7 @@
  * - Linear multi-point constraints are NOT exported (listed in `warnings`
  *   and as an XML comment): no FEBio 4 equivalent was verified here.
  */
-import { DimensionMismatchError, InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
 import { validateMaterial, type Material } from '../fem/material.js';
 import { distributeReferenceLoad } from '../model/loads.js';
 import { GROUND, type FeModel, type LoadCase, type NodeSelection } from '../model/model.js';
@@ -178,9 +178,9 @@ export function febioExport(model: FeModel, loadCase: LoadCase, options: FebioEx
       let b: number;
       if (springs.nodesB[i] === GROUND) {
         const d = springs.direction;
-        if (!d || d.length < 3 * (i + 1)) throw new DimensionMismatchError(`spring ${i} goes to ground but no direction is given`);
+        if (!d || d.length < 3 * (i + 1)) throw new InvalidArgumentError(`spring ${i} goes to ground but no direction is given`);
         const l = Math.hypot(d[3 * i], d[3 * i + 1], d[3 * i + 2]);
-        if (!(l > 0)) throw new DimensionMismatchError(`spring ${i}: direction has zero length`);
+        if (!(l > 0)) throw new InvalidArgumentError(`spring ${i}: direction has zero length`);
         b = nNodes + extra.length + 1;
         extra.push([0, 1, 2].map((q) => mesh.nodes[3 * a + q] + d[3 * i + q] / l));
         anchors.push(b);

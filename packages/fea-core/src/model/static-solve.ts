@@ -1,5 +1,5 @@
 import { validateMesh } from '@spinefea/mesh';
-import { DimensionMismatchError, InvalidMaterialError, SolverNotConvergedError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, InvalidMaterialError, SolverNotConvergedError } from '../errors.js';
 import { assembleStiffness, buildStiffnessPattern, checkElementJacobians, type StiffnessPattern } from '../fem/assemble.js';
 import type { ElementFamily } from '../fem/element-family.js';
 import { elementFamily } from '../fem/elements/index.js';
@@ -15,6 +15,7 @@ import { elasticityAmgFactory, type ElasticityAmgOptions } from '../solvers/amg/
 import {
   buildConstraintTransform,
   checkRigidBodyConstraints,
+  describeModelDof,
   expandSolution,
   reduceLoad,
   reduceStiffness,
@@ -143,10 +144,12 @@ export function blockPointers(tr: ConstraintTransform): Uint32Array {
 /** A preconditioner choice with 'amg' already turned into its factory (it needs the mesh and constraints). */
 type ResolvedPreconditioner = Exclude<PreconditionerChoice, 'amg'>;
 
-function makePreconditioner(choice: ResolvedPreconditioner, K: CsrMatrix, blockPtr: Uint32Array): Preconditioner | undefined {
+function makePreconditioner(choice: ResolvedPreconditioner, K: CsrMatrix, blockPtr: Uint32Array, tr: ConstraintTransform): Preconditioner | undefined {
   if (choice === 'none') return undefined;
-  if (choice === 'jacobi') return jacobiPreconditioner(K);
-  if (choice === 'block-jacobi') return nodalBlockJacobiPreconditioner(K, blockPtr);
+  // Errors name the model's node: reduced row i is full DOF freeToFull[i], not node ⌊i/3⌋.
+  const describeDof = (i: number): string => describeModelDof(tr.layout, tr.freeToFull[i]);
+  if (choice === 'jacobi') return jacobiPreconditioner(K, { describeDof });
+  if (choice === 'block-jacobi') return nodalBlockJacobiPreconditioner(K, blockPtr, describeDof);
   return choice(K, blockPtr);
 }
 
@@ -218,12 +221,12 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
   // 'amg': smoothed aggregation with the rigid-body modes of the mesh restricted to the free DOFs
   const choice = options.preconditioner ?? 'block-jacobi';
   const precond: ResolvedPreconditioner = choice === 'amg' ? elasticityAmgFactory(mesh.nodes, transform, options.amg) : choice;
-  let M = makePreconditioner(precond, reduced, blockPtr);
+  let M = makePreconditioner(precond, reduced, blockPtr, transform);
   // An AMG hierarchy is expensive to set up and stays a good SPD preconditioner when a few
   // springs switch or a few cells soften: reuse it across active-set passes (CG stays exact,
   // only the iteration count can grow). Cheap preconditioners are rebuilt.
   const refreshPreconditioner = (): void => {
-    if (choice !== 'amg') M = makePreconditioner(precond, prepared.reduced, blockPtr);
+    if (choice !== 'amg') M = makePreconditioner(precond, prepared.reduced, blockPtr, transform);
   };
   const operatorKind = options.operator ?? 'auto';
   const makeOperator = (A: CsrMatrix): LinearOperator =>
@@ -419,7 +422,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
  * ```
  */
 export function solveStatic(model: FeModel, loadCase: LoadCase, options: StaticSolveOptions = {}): StaticSolution {
-  if (!model || !model.mesh) throw new DimensionMismatchError('solveStatic: model.mesh is missing');
+  if (!model || !model.mesh) throw new InvalidArgumentError('solveStatic: model.mesh is missing');
   return prepareModel(model, options).solve(loadCase, options);
 }
 

@@ -12,7 +12,7 @@
 import { CELL_INFO, type Mesh } from '@spinefea/mesh';
 import type { ElementFamily } from '../fem/element-family.js';
 import { elementFamily } from '../fem/elements/index.js';
-import { DimensionMismatchError, InvalidElementError, InvalidMaterialError, NonFiniteInputError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, InvalidElementError, InvalidMaterialError, NonFiniteInputError } from '../errors.js';
 
 /**
  * Strains and stresses at the sampling points of every cell, see {@link elementFields}.
@@ -271,7 +271,7 @@ export function elementAverage(
   const sp = samplingPoints;
   const k = components;
   if (!(Number.isInteger(k) && k > 0 && Number.isInteger(sp) && sp > 0)) {
-    throw new DimensionMismatchError(`elementAverage: components (${k}) and samplingPoints (${sp}) must be positive integers`);
+    throw new InvalidArgumentError(`elementAverage: components (${k}) and samplingPoints (${sp}) must be positive integers`);
   }
   if (weights.length % sp !== 0 || perSample.length !== weights.length * k) {
     throw new DimensionMismatchError(
@@ -382,7 +382,7 @@ function accumulate(
 }
 
 function checkSampleField(fn: string, perSample: Float64Array, k: number, sp: number, nCells: number, family: ElementFamily): void {
-  if (!(Number.isInteger(k) && k > 0)) throw new DimensionMismatchError(`${fn}: components must be a positive integer, got ${k}`);
+  if (!(Number.isInteger(k) && k > 0)) throw new InvalidArgumentError(`${fn}: components must be a positive integer, got ${k}`);
   if (sp !== family.samplingPoints) {
     throw new DimensionMismatchError(`${fn}: samplingPoints is ${sp} but ${family.cellType} elements have ${family.samplingPoints}`);
   }
