@@ -29,14 +29,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boxMesh } from '@spinefea/mesh';
 import {
-  assembleLoadVector,
-  buildConstraintTransform,
   csrOperator,
   jacobiPreconditioner,
   nodalBlockJacobiPreconditioner,
   pcg,
   prepareModel,
-  reduceLoad,
   type FeModel,
   type LoadCase,
   type Preconditioner,
@@ -128,13 +125,11 @@ function main(): void {
   for (const n of sizes) {
     log(`n = ${n}: assembling ${n}³ hex8`);
     const model = contrastModel(n, discE, discNu);
-    const tr = buildConstraintTransform(model);
     const t0 = performance.now();
     const prepared = prepareModel(model, { preconditioner: 'none' });
     const assembleMs = performance.now() - t0;
-    const K = prepared.reduced;
-    const f = assembleLoadVector(model, prepared.family, tr.layout, loadCase);
-    const fr = reduceLoad(prepared.stiffness, tr, f);
+    const tr = prepared.transform;
+    const { matrix: K, rhs: fr } = prepared.reducedSystem(loadCase);
     const blockPtr = nodalBlocks(tr.freeToFull);
     const op = csrOperator(K);
     const nnz = K.rowPtr[K.rows];

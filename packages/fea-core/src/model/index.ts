@@ -5,3 +5,5 @@ export * from './loads.js';
 export * from './springs.js';
 export * from './ties.js';
 export * from './static-solve.js';
+export * from './active-set.js';
+export * from './recovery.js';
