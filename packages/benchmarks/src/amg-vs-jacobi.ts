@@ -28,17 +28,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boxMesh } from '@spinefea/mesh';
-import {
-  csrOperator,
-  jacobiPreconditioner,
-  nodalBlockJacobiPreconditioner,
-  pcg,
-  prepareModel,
-  type FeModel,
-  type LoadCase,
-  type Preconditioner,
-} from '@spinefea/core';
-import { elasticityAmgFactory, type AmgPreconditioner } from '../../fea-core/src/solvers/amg/index.js';
+import { prepareModel, type FeModel, type LoadCase } from '@spinefea/core';
+import { csrOperator, type Preconditioner } from '@spinefea/core/linalg';
+import { elasticityAmgFactory, jacobiPreconditioner, nodalBlockJacobiPreconditioner, pcg, type AmgPreconditioner } from '@spinefea/core/solvers';
 import { RESULTS_DIR, commandLine, fmt, intListFlag, log, machineInfo, markdownTable, numberFlag, parseFlags, rssMiB, writeResults } from './common.js';
 
 const TOLERANCE = 1e-8;

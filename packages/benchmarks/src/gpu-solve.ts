@@ -41,30 +41,31 @@ import { mkdirSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { boxMesh } from '@spinefea/mesh';
+import { prepareModel } from '@spinefea/core';
+import { csrOperator, type CsrMatrix } from '@spinefea/core/linalg';
 import {
-  createGpujsKernels,
-  createWebgpuKernels,
-  csrOperator,
-  deviceAmgInnerSolver,
-  deviceInnerSolver,
-  devicePcg,
-  inverseDiagonalF32,
   jacobiPreconditioner,
-  mixedPrecisionSolve,
   pcg,
-  prepareModel,
   reducedRigidBodyModes,
   smoothedAggregationAmg,
   type AmgOptions,
   type AmgPreconditioner,
-  type CsrMatrix,
+} from '@spinefea/core/solvers';
+import {
+  createGpujsKernels,
+  createWebgpuKernels,
+  deviceAmgInnerSolver,
+  deviceInnerSolver,
+  devicePcg,
+  inverseDiagonalF32,
+  mixedPrecisionSolve,
   type DeviceKernels,
   type DeviceMatrix,
   type DevicePreconditioner,
   type DeviceVector,
   type MixedPrecisionSolution,
   type WebgpuKernels,
-} from '@spinefea/core';
+} from '@spinefea/core/gpu';
 import { RESULTS_DIR, commandLine, fmt, log, machineInfo, markdownTable, numberFlag, parseFlags, rssMiB, writeResults } from './common.js';
 
 const TOLERANCE = 1e-8;

@@ -34,26 +34,22 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { boxMesh } from '@spinefea/mesh';
+import { prepareModel, type FeModel, type LoadCase } from '@spinefea/core';
 import {
   bsr3FromCsr,
   bsr3Operator,
   csrOperator,
-  jacobiPreconditioner,
-  nodalBlockJacobiPreconditioner,
   parallelBsr3Operator,
   parallelSbsr3Operator,
-  pcg,
-  prepareModel,
   sbsr3FromCsr,
   sbsr3Operator,
   writeCsrBinary,
   type CsrMatrix,
-  type FeModel,
   type FusedLinearOperator,
-  type LoadCase,
   type ParallelOperator,
   type Preconditioner,
-} from '@spinefea/core';
+} from '@spinefea/core/linalg';
+import { jacobiPreconditioner, nodalBlockJacobiPreconditioner, pcg } from '@spinefea/core/solvers';
 import {
   BENCH_ROOT,
   TMP_DIR,

@@ -3,27 +3,24 @@ import fc from 'fast-check';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { boxMesh, buildLumbarSegment, defaultParameters } from '@spinefea/mesh';
 import {
-  assembleStiffness,
   buildSpineFeModel,
+  DimensionMismatchError,
+  NonFiniteInputError,
+  prepareModel,
+  pureMomentLoadCase,
+  UnconstrainedModelError,
+  type FeModel,
+} from '@spinefea/core';
+import {
+  assembleStiffness,
   buildConstraintTransform,
   buildStiffnessPattern,
   constitutiveMatrix,
-  csrIsSymmetric,
-  csrOperator,
-  csrSpmv,
-  csrToDense,
-  DimensionMismatchError,
   elementFamily,
-  jacobiPreconditioner,
-  NonFiniteInputError,
-  pcg,
-  prepareModel,
-  pureMomentLoadCase,
   reduceStiffness,
-  UnconstrainedModelError,
-  type CsrMatrix,
-  type FeModel,
-} from '@spinefea/core';
+} from '@spinefea/core/fem';
+import { csrIsSymmetric, csrOperator, csrSpmv, csrToDense, type CsrMatrix } from '@spinefea/core/linalg';
+import { jacobiPreconditioner, pcg } from '@spinefea/core/solvers';
 import {
   elasticityAmgFactory,
   reducedRigidBodyModes,

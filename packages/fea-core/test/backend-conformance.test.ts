@@ -21,7 +21,8 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { boxMesh } from '@spinefea/mesh';
-import { csrSpmv, prepareModel, type CsrMatrix } from '@spinefea/core';
+import { prepareModel } from '@spinefea/core';
+import { csrSpmv, type CsrMatrix } from '@spinefea/core/linalg';
 import { devicePcg, type DevicePreconditioner } from '../src/solvers/device-pcg.js';
 import { f32Pcg, inverseDiagonalF32, csrToF32 } from '../src/solvers/mixed-precision.js';
 import { ellFromCsr } from '../src/backend/gpujs.js';

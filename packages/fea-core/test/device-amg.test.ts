@@ -10,13 +10,9 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
-import {
-  csrOperator,
-  DimensionMismatchError,
-  pcg,
-  prepareModel,
-  type CsrMatrix,
-} from '@spinefea/core';
+import { DimensionMismatchError, prepareModel } from '@spinefea/core';
+import { csrOperator, type CsrMatrix } from '@spinefea/core/linalg';
+import { pcg } from '@spinefea/core/solvers';
 import {
   choleskyInverse,
   deviceAmgInnerSolver,

@@ -7,13 +7,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { boxMesh, type Mesh } from '@spinefea/mesh';
-import {
-  DimensionMismatchError,
-  prepareModel,
-  SolverNotConvergedError,
-  type CsrMatrix,
-  type FeModel,
-} from '@spinefea/core';
+import { DimensionMismatchError, prepareModel, SolverNotConvergedError, type FeModel } from '@spinefea/core';
+import { type CsrMatrix } from '@spinefea/core/linalg';
 import {
   cpuF32InnerSolver,
   f32Pcg,

@@ -9,13 +9,13 @@ import {
   NonFiniteInputError,
   SolverNotConvergedError,
   UnconstrainedModelError,
-  activeSetLoop,
-  csrSpmv,
   prepareModel,
   solveStatic,
   tieNodesToCells,
   type FeModel,
 } from '@spinefea/core';
+import { activeSetLoop } from '@spinefea/core/fem';
+import { csrSpmv } from '@spinefea/core/linalg';
 import { InvalidMeshError } from '@spinefea/mesh';
 
 const STEEL = { kind: 'isotropic', E: 200000, nu: 0.3 } as const;
