@@ -162,7 +162,7 @@ export interface FrdResult {
  * @example
  * ```ts
  * const frd = parseFrd(readFileSync('job.frd', 'utf8'));
- * const s = calculixNodalArray(frd.stresses!, nodeCount); // 6 per node
+ * const s = calculixNodalArray(frd.stresses!, mesh.nodes.length / 3); // 6 per node
  * ```
  */
 export function parseFrd(text: string): FrdResult {
@@ -233,7 +233,10 @@ export function calculixNodalArray(table: CalculixTable, nodeCount: number, firs
  *
  * @example
  * ```ts
- * const rot = calculixNodeValues(dat.displacements!, ids.rotNode!); // θx, θy, θz (rad)
+ * const { inp, referenceNodes } = calculixExport(model, loadCase);
+ * // … run ccx on inp, then:
+ * const dat = parseCalculixDat(readFileSync('job.dat', 'utf8'));
+ * const rot = calculixNodeValues(dat.displacements!, referenceNodes.top.rotNode!); // θx, θy, θz (rad)
  * ```
  */
 export function calculixNodeValues(table: CalculixTable, nodeId: number): number[] | undefined {

@@ -19,7 +19,7 @@ import { DimensionMismatchError, InvalidArgumentError, InvalidElementError, Inva
  *
  * @example
  * ```ts
- * const { stress, weights, samplingPoints } = elementFields(mesh, D, u);
+ * const { stress, weights, samplingPoints } = elementFields(mesh, prepared.dMatrices, u);
  * const sxxOfCell3AtPoint0 = stress[(3 * samplingPoints + 0) * 6 + 0]; // MPa
  * ```
  */
@@ -39,7 +39,7 @@ export interface ElementFields {
  *
  * @example
  * ```ts
- * elementFields(mesh, D, u, { family: tet10 });
+ * elementFields(mesh, prepared.dMatrices, u, { family: tet10 });
  * ```
  */
 export interface PostOptions {
@@ -212,7 +212,7 @@ export function elementFields(
  * @returns the total strain energy (N·mm).
  * @example
  * ```ts
- * const U = strainEnergy(elementFields(mesh, D, u)); // = ½ uᵀ·K·u
+ * const U = strainEnergy(elementFields(mesh, prepared.dMatrices, u)); // = ½ uᵀ·K·u
  * ```
  */
 export function strainEnergy(
