@@ -7,6 +7,18 @@
 export { calculixExport, toCalculixInp, type CalculixExport, type CalculixExportOptions, type CalculixReferenceIds } from '../io/calculix.js';
 export { febioExport, toFebioXml, type FebioExport, type FebioExportOptions } from '../io/febio.js';
 export {
+  exportPlan,
+  type ExportPlan,
+  type ExportPlanOptions,
+  type MaterialGroup,
+  type PlannedDisplacementBc,
+  type PlannedNodeSet,
+  type PlannedReferenceBc,
+  type PlannedRigidLoad,
+  type PlannedSpring,
+} from '../io/export-plan.js';
+export type { ExportContext } from '../io/export-common.js';
+export {
   calculixNodalArray,
   calculixNodeValues,
   parseCalculixDat,
