@@ -300,6 +300,18 @@ function boundarySection(w: FebWriter): string[] {
   return bc;
 }
 
+/** A prescribed value or load on one DOF of a rigid body (`<rigid_bc>` or `<rigid_load>`). */
+function rigidDofXml(tag: string, name: string, type: string, body: string, dof: number, value: number): string[] {
+  return [
+    `    <${tag} name="${esc(name)}" type="${type}">`,
+    `      <rb>${esc(body)}</rb>`,
+    `      <dof>${RDOF[dof]}</dof>`,
+    `      <value lc="1">${num(value)}</value>`,
+    `      <relative>0</relative>`,
+    `    </${tag}>`,
+  ];
+}
+
 /** Reference boundary conditions → rigid_fixed / rigid_displacement / rigid_rotation. */
 function rigidSection(w: FebWriter): string[] {
   const rigid: string[] = [];
@@ -309,14 +321,7 @@ function rigidSection(w: FebWriter): string[] {
     for (const { component: c, value: v } of rb.values) {
       if (v === 0) fixed.add(c);
       else
-        rigid.push(
-          `    <rigid_bc name="${esc(w.name(`${body}_${RDOF[c]}`))}" type="${c < 3 ? 'rigid_displacement' : 'rigid_rotation'}">`,
-          `      <rb>${esc(body)}</rb>`,
-          `      <dof>${RDOF[c]}</dof>`,
-          `      <value lc="1">${num(v)}</value>`,
-          `      <relative>0</relative>`,
-          `    </rigid_bc>`,
-        );
+        rigid.push(...rigidDofXml('rigid_bc', w.name(`${body}_${RDOF[c]}`), c < 3 ? 'rigid_displacement' : 'rigid_rotation', body, c, v));
     }
     if (fixed.size)
       rigid.push(
@@ -340,14 +345,7 @@ function loadSection(w: FebWriter, rigid: string[]): { loads: string[]; meshData
     for (let k = 0; k < 6; k++) {
       const v = k < 3 ? rl.force[k] : rl.moment[k - 3];
       if (v === 0) continue;
-      rigid.push(
-        `    <rigid_load name="${esc(name(`${body}_load_${RDOF[k]}`))}" type="${k < 3 ? 'rigid_force' : 'rigid_moment'}">`,
-        `      <rb>${esc(body)}</rb>`,
-        `      <dof>${RDOF[k]}</dof>`,
-        `      <value lc="1">${num(v)}</value>`,
-        `      <relative>0</relative>`,
-        `    </rigid_load>`,
-      );
+      rigid.push(...rigidDofXml('rigid_load', name(`${body}_load_${RDOF[k]}`), k < 3 ? 'rigid_force' : 'rigid_moment', body, k, v));
     }
   }
   const loads: string[] = [];
