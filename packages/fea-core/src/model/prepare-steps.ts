@@ -40,6 +40,10 @@ export interface CellMaterials {
  *
  * @throws InvalidMeshError / InvalidElementError / InvalidMaterialError /
  *   InvalidBoundaryConditionError / UnconstrainedModelError
+ * @example
+ * ```ts
+ * const { family, cells, transform } = validateModel(model, {});
+ * ```
  */
 export function validateModel(
   model: FeModel,
@@ -128,7 +132,15 @@ export interface AssembledSystem {
   refreshSprings(): void;
 }
 
-/** Step 2, assemble: the sparsity pattern, the solid stiffness and the springs (all active). */
+/**
+ * Step 2, assemble: the sparsity pattern, the solid stiffness and the springs (all active).
+ *
+ * @example
+ * ```ts
+ * const { family, cells } = validateModel(model, {});
+ * const { K } = assembleSystem(model, family, cells); // N/mm
+ * ```
+ */
 export function assembleSystem(model: FeModel, family: ElementFamily, cells: CellMaterials): AssembledSystem {
   const mesh = model.mesh;
   const pattern = buildStiffnessPattern(mesh, springPairs(model.springs));
@@ -156,6 +168,11 @@ export function assembleSystem(model: FeModel, family: ElementFamily, cells: Cel
 /**
  * DOF blocks of a reduced system: the free DOFs of one node (1–3) or of one reference
  * node (≤ 6) form a block (free DOFs ascend in full-DOF order, so they are contiguous).
+ *
+ * @example
+ * ```ts
+ * const M = nodalBlockJacobiPreconditioner(Kr, blockPointers(transform));
+ * ```
  */
 export function blockPointers(tr: ConstraintTransform): Uint32Array {
   const owner = (dof: number): number => {
@@ -192,6 +209,11 @@ export interface LinearSolver {
 /**
  * Step 4, precondition: build the preconditioner and the operator of the reduced matrix
  * `Kr` (which later steps update in place; {@link LinearSolver.refresh} follows them).
+ *
+ * @example
+ * ```ts
+ * const solver = linearSolver(model, transform, Kr, { preconditioner: 'amg' });
+ * ```
  */
 export function linearSolver(model: FeModel, transform: ConstraintTransform, Kr: CsrMatrix, options: StaticSolveOptions): LinearSolver {
   const blockPtr = blockPointers(transform);
@@ -218,7 +240,14 @@ export function linearSolver(model: FeModel, transform: ConstraintTransform, Kr:
   };
 }
 
-/** Step 5, solve: PCG on the reduced system with the options' tolerance and progress reports. */
+/**
+ * Step 5, solve: PCG on the reduced system with the options' tolerance and progress reports.
+ *
+ * @example
+ * ```ts
+ * const { x, converged } = solveLinear(linearSolver(model, transform, Kr, {}), f, 1e-8, undefined, {});
+ * ```
+ */
 export function solveLinear(solver: LinearSolver, fr: Float64Array, tolerance: number, x0: Float64Array | undefined, opts: StaticSolveOptions): PcgSolution {
   return pcg(solver.operator(), fr, {
     preconditioner: solver.preconditioner(),
