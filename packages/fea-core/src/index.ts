@@ -88,6 +88,7 @@ export {
   DEFAULT_SPINE_CALIBRATION,
   IMPLANT_STRENGTH,
   buildSpineFeModel,
+  embeddedTieConstraints,
   type ImplantMaterialName,
   type SpineCalibration,
   type SpineFeModel,
