@@ -28,20 +28,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boxMesh } from '@spinefea/mesh';
-import {
-  assembleLoadVector,
-  buildConstraintTransform,
-  csrOperator,
-  jacobiPreconditioner,
-  nodalBlockJacobiPreconditioner,
-  pcg,
-  prepareModel,
-  reduceLoad,
-  type FeModel,
-  type LoadCase,
-  type Preconditioner,
-} from '@spinefea/core';
-import { elasticityAmgFactory, type AmgPreconditioner } from '../../fea-core/src/solvers/amg/index.js';
+import { prepareModel, type FeModel, type LoadCase } from '@spinefea/core';
+import { csrOperator, type Preconditioner } from '@spinefea/core/linalg';
+import { elasticityAmgFactory, jacobiPreconditioner, nodalBlockJacobiPreconditioner, pcg, type AmgPreconditioner } from '@spinefea/core/solvers';
 import { RESULTS_DIR, commandLine, fmt, intListFlag, log, machineInfo, markdownTable, numberFlag, parseFlags, rssMiB, writeResults } from './common.js';
 
 const TOLERANCE = 1e-8;
@@ -128,13 +117,11 @@ function main(): void {
   for (const n of sizes) {
     log(`n = ${n}: assembling ${n}³ hex8`);
     const model = contrastModel(n, discE, discNu);
-    const tr = buildConstraintTransform(model);
     const t0 = performance.now();
     const prepared = prepareModel(model, { preconditioner: 'none' });
     const assembleMs = performance.now() - t0;
-    const K = prepared.reduced;
-    const f = assembleLoadVector(model, prepared.family, tr.layout, loadCase);
-    const fr = reduceLoad(prepared.stiffness, tr, f);
+    const tr = prepared.transform;
+    const { matrix: K, rhs: fr } = prepared.reducedSystem(loadCase);
     const blockPtr = nodalBlocks(tr.freeToFull);
     const op = csrOperator(K);
     const nnz = K.rowPtr[K.rows];

@@ -16,6 +16,7 @@
  *   --repeats  measured value assemblies per mesh (best is reported; default 2)
  */
 import { boxMesh, type CellType, type Mesh } from '@spinefea/mesh';
+import { type FeModel } from '@spinefea/core';
 import {
   assembleStiffness,
   buildConstraintTransform,
@@ -25,8 +26,7 @@ import {
   reduceStiffness,
   reduceStiffnessValues,
   type ElementFamily,
-  type FeModel,
-} from '@spinefea/core';
+} from '@spinefea/core/fem';
 import { commandLine, fmt, log, machineInfo, markdownTable, numberFlag, parseFlags, rssMiB, timed, writeResults } from './common.js';
 
 /** Hex divisions per side giving ≥ 1M DOF (full, before constraints), by cell type. */

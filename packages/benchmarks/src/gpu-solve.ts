@@ -41,34 +41,31 @@ import { mkdirSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { boxMesh } from '@spinefea/mesh';
+import { prepareModel } from '@spinefea/core';
+import { csrOperator, type CsrMatrix } from '@spinefea/core/linalg';
 import {
-  assembleLoadVector,
-  buildConstraintTransform,
-  blockPointers,
-  createGpujsKernels,
-  createWebgpuKernels,
-  csrOperator,
-  deviceAmgInnerSolver,
-  deviceInnerSolver,
-  devicePcg,
-  inverseDiagonalF32,
   jacobiPreconditioner,
-  mixedPrecisionSolve,
   pcg,
-  prepareModel,
-  reduceLoad,
   reducedRigidBodyModes,
   smoothedAggregationAmg,
   type AmgOptions,
   type AmgPreconditioner,
-  type CsrMatrix,
+} from '@spinefea/core/solvers';
+import {
+  createGpujsKernels,
+  createWebgpuKernels,
+  deviceAmgInnerSolver,
+  deviceInnerSolver,
+  devicePcg,
+  inverseDiagonalF32,
+  mixedPrecisionSolve,
   type DeviceKernels,
   type DeviceMatrix,
   type DevicePreconditioner,
   type DeviceVector,
   type MixedPrecisionSolution,
   type WebgpuKernels,
-} from '@spinefea/core';
+} from '@spinefea/core/gpu';
 import { RESULTS_DIR, commandLine, fmt, log, machineInfo, markdownTable, numberFlag, parseFlags, rssMiB, writeResults } from './common.js';
 
 const TOLERANCE = 1e-8;
@@ -118,12 +115,10 @@ function cube(n: number): { K: CsrMatrix; b: Float64Array; ms: number; amgOption
   };
   const t0 = performance.now();
   const prepared = prepareModel(model, { preconditioner: 'none' });
-  const tr = buildConstraintTransform(model);
-  const f = assembleLoadVector(model, prepared.family, tr.layout, { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
-  const b = reduceLoad(prepared.stiffness, tr, f);
+  const { matrix: K, rhs: b, blockPtr } = prepared.reducedSystem({ tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
   // AMG input (only when asked for): nodes as DOF blocks, the six rigid-body modes as near-null space
-  const amgOptions = (): AmgOptions => ({ blockPtr: blockPointers(tr), nearNullSpace: reducedRigidBodyModes(model.mesh.nodes, tr), nullSpaceDim: 6 });
-  return { K: prepared.reduced, b, ms: performance.now() - t0, amgOptions };
+  const amgOptions = (): AmgOptions => ({ blockPtr, nearNullSpace: reducedRigidBodyModes(model.mesh.nodes, prepared.transform), nullSpaceDim: 6 });
+  return { K, b, ms: performance.now() - t0, amgOptions };
 }
 
 /** ms per device PCG iteration from a fixed-length run (no convergence stop: tolerance tiny); Jacobi (invD) or a device preconditioner. */

@@ -7,8 +7,8 @@
  * loaded by a uniform traction (0, 0, −1) MPa. 69³ cells → 1,014,300 free
  * DOFs, ≈ 80 M nonzeros.
  *
- * For each size: assemble and reduce with spinefea (`prepareModel`), build
- * the reduced load with `reduceLoad`, export K_r and f_r as raw
+ * For each size: assemble and reduce with spinefea (`prepareModel`), take
+ * the reduced system with `reducedSystem`, export K_r and f_r as raw
  * little-endian binaries + a JSON header to `packages/benchmarks/tmp/`, run
  * `python3 scipy_cg.py <header.json>` (scipy CG + Jacobi to rtol 1e-8; only
  * the cg call is timed), then run spinefea's `pcg` with the same tolerance
@@ -34,28 +34,22 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { boxMesh } from '@spinefea/mesh';
+import { prepareModel, type FeModel, type LoadCase } from '@spinefea/core';
 import {
-  assembleLoadVector,
   bsr3FromCsr,
   bsr3Operator,
   csrOperator,
-  jacobiPreconditioner,
-  nodalBlockJacobiPreconditioner,
   parallelBsr3Operator,
   parallelSbsr3Operator,
-  pcg,
-  prepareModel,
-  reduceLoad,
   sbsr3FromCsr,
   sbsr3Operator,
   writeCsrBinary,
   type CsrMatrix,
-  type FeModel,
   type FusedLinearOperator,
-  type LoadCase,
   type ParallelOperator,
   type Preconditioner,
-} from '@spinefea/core';
+} from '@spinefea/core/linalg';
+import { jacobiPreconditioner, nodalBlockJacobiPreconditioner, pcg } from '@spinefea/core/solvers';
 import {
   BENCH_ROOT,
   TMP_DIR,
@@ -276,11 +270,11 @@ function runOurs(
 async function benchSize(n: number): Promise<SizeResult> {
   log(`n = ${n}: building ${n}³ hex8 cube`);
   const { model, loadCase } = cubeModel(n);
-  const prepared = prepareModel(model, { preconditioner: 'jacobi' });
-  const f = assembleLoadVector(model, prepared.family, prepared.transform.layout, loadCase);
-  const b = reduceLoad(prepared.stiffness, prepared.transform, f);
-  const K = prepared.reduced;
-  const { assemble: assembleMs, reduce: reduceMs } = prepared.timings;
+  // The prepared model is dropped once its reduced system is copied out, so only the copy stays resident.
+  const { K, b, assembleMs, reduceMs } = ((prepared) => {
+    const { matrix, rhs } = prepared.reducedSystem(loadCase);
+    return { K: matrix, b: rhs, assembleMs: prepared.timings.assemble, reduceMs: prepared.timings.reduce };
+  })(prepareModel(model, { preconditioner: 'jacobi' }));
   const dofs = K.rows;
   const nnz = K.colIdx.length;
   if (dofs % 3 !== 0) throw new Error(`reduced size ${dofs} is not a multiple of 3; BSR3 needs whole nodes`);
@@ -365,10 +359,7 @@ function bestOf(runs: OursRun[], filter: (r: OursRun) => boolean): OursRun | und
  */
 function warmUp(): void {
   const { model, loadCase } = cubeModel(6);
-  const prepared = prepareModel(model, { preconditioner: 'jacobi' });
-  const f = assembleLoadVector(model, prepared.family, prepared.transform.layout, loadCase);
-  const b = reduceLoad(prepared.stiffness, prepared.transform, f);
-  const K = prepared.reduced;
+  const { matrix: K, rhs: b } = prepareModel(model, { preconditioner: 'jacobi' }).reducedSystem(loadCase);
   const M = jacobiPreconditioner(K);
   const Mb = nodalBlockJacobiPreconditioner(K, Uint32Array.from({ length: K.rows / 3 + 1 }, (_, k) => 3 * k));
   for (const op of [csrOperator(K), bsr3Operator(bsr3FromCsr(K)), sbsr3Operator(sbsr3FromCsr(K))]) {

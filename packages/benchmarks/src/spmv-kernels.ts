@@ -15,10 +15,8 @@ import {
   csrMultiply,
   csrTranspose,
   csrOperator,
-  jacobiPreconditioner,
   parallelBsr3Operator,
   parallelSbsr3Operator,
-  pcg,
   sbsr3FromCsr,
   sbsr3Operator,
   writeCsrBinary,
@@ -27,7 +25,8 @@ import {
   type CsrMatrix,
   type LinearOperator,
   type ParallelOperator,
-} from '@spinefea/core';
+} from '@spinefea/core/linalg';
+import { jacobiPreconditioner, pcg } from '@spinefea/core/solvers';
 
 const nx = Number(process.argv[2] ?? 69);
 const ny = nx;

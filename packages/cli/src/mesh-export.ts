@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boundaryTriangles, buildLumbarSegment, meshQuality, meshToVtu, qualityTable, writeMsh, writeStl } from '@spinefea/mesh';
-import { buildSpineFeModel, pureMomentLoadCase, SPINE_MOTIONS, toCalculixInp, toFebioXml, type SpineMotion } from '@spinefea/core';
+import { buildSpineFeModel, pureMomentLoadCase, SPINE_MOTIONS, type SpineMotion } from '@spinefea/core';
+import { toCalculixInp, toFebioXml } from '@spinefea/core/io';
 import { CliUsageError } from './cli-error.js';
 import type { Command } from './commands.js';
 import { implantsFor, SEGMENT_OPTIONS, segmentFromOptions } from './segment-options.js';

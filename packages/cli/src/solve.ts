@@ -1,7 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { readMsh, readVtu, type Mesh } from '@spinefea/mesh';
-import { prepareModel, resultFields, resultsToVtu, type FeModel, type LoadCase, type Material, type PreconditionerChoice } from '@spinefea/core';
+import {
+  prepareModel,
+  resultFields,
+  resultsToVtu,
+  type FeModel,
+  type LoadCase,
+  type Material,
+  type PreconditionerChoice,
+} from '@spinefea/core';
 import { CliUsageError } from './cli-error.js';
 import type { Command } from './commands.js';
 

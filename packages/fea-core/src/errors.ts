@@ -30,10 +30,34 @@ export class InvalidElementError extends SpineFeaError {
   }
 }
 
-/** Arrays of a model do not fit together (lengths, indices out of range). */
-export class DimensionMismatchError extends SpineFeaError {
+/**
+ * An argument is invalid: a count that must be positive, a tolerance outside its range,
+ * an unsupported cell type, two vectors that must differ, text that is not a number.
+ * Catch this class for any bad argument; {@link DimensionMismatchError} is the kind for
+ * sizes and indices.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   pcg(csrOperator(csrIdentity(3)), new Float64Array(3), { tolerance: -1 });
+ * } catch (e) {
+ *   if (e instanceof InvalidArgumentError) console.log(e.code, e.message); // INVALID_ARGUMENT pcg: tolerance …
+ * }
+ * ```
+ */
+export class InvalidArgumentError extends SpineFeaError {
+  constructor(message: string, code = 'INVALID_ARGUMENT') {
+    super(code, message);
+  }
+}
+
+/**
+ * Arrays of a model do not fit together (lengths, indices out of range). A kind of
+ * {@link InvalidArgumentError}, with its own code.
+ */
+export class DimensionMismatchError extends InvalidArgumentError {
   constructor(message: string) {
-    super('DIMENSION_MISMATCH', message);
+    super(message, 'DIMENSION_MISMATCH');
   }
 }
 
@@ -67,5 +91,15 @@ export class SolverNotConvergedError extends SpineFeaError {
 export class InvalidBoundaryConditionError extends SpineFeaError {
   constructor(message: string) {
     super('INVALID_BOUNDARY_CONDITION', message);
+  }
+}
+
+/**
+ * A device (GPU adapter, driver, WebGPU device) failed or was lost during a
+ * solve. `auto` backends catch it and re-run on the CPU.
+ */
+export class DeviceFailureError extends SpineFeaError {
+  constructor(message: string, readonly device: string) {
+    super('DEVICE_FAILURE', message);
   }
 }

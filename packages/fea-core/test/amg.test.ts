@@ -3,29 +3,24 @@ import fc from 'fast-check';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { boxMesh, buildLumbarSegment, defaultParameters } from '@spinefea/mesh';
 import {
-  assembleLoadVector,
-  assembleStiffness,
   buildSpineFeModel,
+  DimensionMismatchError,
+  NonFiniteInputError,
+  prepareModel,
+  pureMomentLoadCase,
+  UnconstrainedModelError,
+  type FeModel,
+} from '@spinefea/core';
+import {
+  assembleStiffness,
   buildConstraintTransform,
   buildStiffnessPattern,
   constitutiveMatrix,
-  csrIsSymmetric,
-  csrOperator,
-  csrSpmv,
-  csrToDense,
-  DimensionMismatchError,
   elementFamily,
-  jacobiPreconditioner,
-  NonFiniteInputError,
-  pcg,
-  prepareModel,
-  pureMomentLoadCase,
-  reduceLoad,
   reduceStiffness,
-  UnconstrainedModelError,
-  type CsrMatrix,
-  type FeModel,
-} from '@spinefea/core';
+} from '@spinefea/core/fem';
+import { csrIsSymmetric, csrOperator, csrSpmv, csrToDense, type CsrMatrix } from '@spinefea/core/linalg';
+import { jacobiPreconditioner, pcg } from '@spinefea/core/solvers';
 import {
   elasticityAmgFactory,
   reducedRigidBodyModes,
@@ -138,7 +133,7 @@ describe('smoothed-aggregation AMG', () => {
       preconditioner: (K, blockPtr) => (M = elasticityAmgFactory(model.mesh.nodes, tr, { maxCoarseSize: 60 })(K, blockPtr)),
     });
     const amg = M!;
-    console.log(`AMG hierarchy of ${prepared.reduced.rows} DOFs:\n${amg.describe()}`);
+    console.log(`AMG hierarchy of ${prepared.transform.freeDofs} DOFs:\n${amg.describe()}`);
     expect(amg.levels.length).toBeGreaterThanOrEqual(3);
     expect(amg.coarseOperators.length).toBe(amg.levels.length - 1);
     // Each level must be clearly smaller than the one above it (rigid modes: ≤ 6 DOFs per aggregate).
@@ -164,9 +159,10 @@ describe('smoothed-aggregation AMG', () => {
     const tr = buildConstraintTransform(model);
     const prepared = prepareModel(model, { preconditioner: 'none' });
     const blockPtr = reducedBlocks(tr.freeToFull, tr.layout.solidDofs);
+    const K = prepared.reducedSystem().matrix;
     for (const smoother of ['chebyshev', 'jacobi'] as const) {
-      const M = elasticityAmgFactory(model.mesh.nodes, tr, { maxCoarseSize: 50, smoother })(prepared.reduced, blockPtr);
-      const n = prepared.reduced.rows;
+      const M = elasticityAmgFactory(model.mesh.nodes, tr, { maxCoarseSize: 50, smoother })(K, blockPtr);
+      const n = prepared.transform.freeDofs;
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
           let s = seed;
@@ -207,11 +203,10 @@ describe('smoothed-aggregation AMG', () => {
     });
     const loadCase = { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] as const }] };
     const amgSol = prepared.solve(loadCase);
-    const n = prepared.reduced.rows;
+    const n = prepared.transform.freeDofs;
     // Jacobi-PCG on the same reduced system and load.
-    const f = assembleLoadVector(model, prepared.family, tr.layout, loadCase);
-    const fr = reduceLoad(prepared.stiffness, tr, f);
-    const jac = pcg(csrOperator(prepared.reduced), fr, { preconditioner: jacobiPreconditioner(prepared.reduced), tolerance: 1e-8, maxIterations: 20_000 });
+    const { matrix: Kr, rhs: fr } = prepared.reducedSystem(loadCase);
+    const jac = pcg(csrOperator(Kr), fr, { preconditioner: jacobiPreconditioner(Kr), tolerance: 1e-8, maxIterations: 20_000 });
     const amgIt = amgSol.solver.iterations;
     console.log(
       `bone/disc/bone ${n} DOFs: AMG-PCG ${amgIt} iterations (setup ${M!.setupMs.toFixed(0)} ms, solve ${amgSol.solver.timeMs.toFixed(0)} ms, ` +
@@ -259,7 +254,7 @@ describe('smoothed-aggregation AMG', () => {
       preconditioner: (K, blockPtr) => (M = elasticityAmgFactory(spine.model.mesh.nodes, tr, { strengthThreshold: 0.02, chebyshevDegree: 4 })(K, blockPtr)),
     });
     const sol = prepared.solve(lc, once);
-    const n = prepared.reduced.rows;
+    const n = prepared.transform.freeDofs;
     // Block Jacobi (3×3 nodal blocks) capped at 10× AMG's count: measured 3,510 iterations to converge.
     const bj = prepareModel(spine.model, { preconditioner: 'block-jacobi' }).solve(lc, { ...once, maxIterations: 10 * sol.solver.iterations, allowNotConverged: true });
     console.log(
@@ -283,7 +278,7 @@ describe('smoothed-aggregation AMG', () => {
     const model = contrastModel(4, 4, 3);
     const tr = buildConstraintTransform(model);
     const prepared = prepareModel(model, { preconditioner: 'none' });
-    const K = prepared.reduced;
+    const K = prepared.reducedSystem().matrix;
     const bp = reducedBlocks(tr.freeToFull, tr.layout.solidDofs);
     const B = reducedRigidBodyModes(model.mesh.nodes, tr);
     expect(() => smoothedAggregationAmg(K, { blockPtr: bp, nearNullSpace: B.subarray(6), nullSpaceDim: 6 })).toThrow(DimensionMismatchError);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { boxMesh, type CellType } from '@spinefea/mesh';
-import { assembleStiffness, buildStiffnessPattern, constitutiveMatrix, csrIsSymmetric, csrSpmv, elementFamily } from '@spinefea/core';
+import { assembleStiffness, buildStiffnessPattern, constitutiveMatrix, elementFamily } from '@spinefea/core/fem';
+import { csrIsSymmetric, csrSpmv } from '@spinefea/core/linalg';
 
 const CELL_TYPES: CellType[] = ['hex8', 'tet4', 'tet10'];
 

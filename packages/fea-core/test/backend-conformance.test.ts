@@ -21,7 +21,8 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { boxMesh } from '@spinefea/mesh';
-import { assembleLoadVector, buildConstraintTransform, csrSpmv, prepareModel, reduceLoad, type CsrMatrix } from '@spinefea/core';
+import { prepareModel } from '@spinefea/core';
+import { csrSpmv, type CsrMatrix } from '@spinefea/core/linalg';
 import { devicePcg, type DevicePreconditioner } from '../src/solvers/device-pcg.js';
 import { f32Pcg, inverseDiagonalF32, csrToF32 } from '../src/solvers/mixed-precision.js';
 import { ellFromCsr } from '../src/backend/gpujs.js';
@@ -36,10 +37,8 @@ function elasticity(n: number): { K: CsrMatrix; b: Float64Array } {
     materials: [{ kind: 'isotropic' as const, E: 1000, nu: 0.3 }],
     displacementBcs: [{ nodes: 'zmin' as const }],
   };
-  const prepared = prepareModel(model, { preconditioner: 'none' });
-  const tr = buildConstraintTransform(model);
-  const f = assembleLoadVector(model, prepared.family, tr.layout, { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
-  return { K: prepared.reduced, b: reduceLoad(prepared.stiffness, tr, f) };
+  const { matrix: K, rhs: b } = prepareModel(model, { preconditioner: 'none' }).reducedSystem({ tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
+  return { K, b };
 }
 
 const { K, b } = elasticity(5); // 5³ hex8, 540 free DOFs

@@ -4,16 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boxMesh, CELL_INFO, type Mesh } from '@spinefea/mesh';
-import {
-  assembleLoadVector,
-  dofLayout,
-  elementFamily,
-  solveStatic,
-  GROUND,
-  type FeModel,
-  type LoadCase,
-  type StaticSolution,
-} from '@spinefea/core';
+import { solveStatic, GROUND, type FeModel, type LoadCase, type StaticSolution } from '@spinefea/core';
+import { assembleLoadVector, dofLayout, elementFamily } from '@spinefea/core/fem';
 import {
   calculixExport,
   calculixNodalArray,
@@ -22,7 +14,7 @@ import {
   parseFrd,
   toCalculixInp,
   type CalculixExport,
-} from '../src/io/index.js';
+} from '../src/api/io.js';
 
 // ---------------------------------------------------------------------------
 // ccx (Debian package calculix-ccx) runs the exported decks. Missing ccx skips

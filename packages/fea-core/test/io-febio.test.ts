@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { boxMesh, CELL_INFO, type Mesh } from '@spinefea/mesh';
 import { GROUND, type FeModel, type LoadCase } from '@spinefea/core';
-import { febioExport, toFebioXml } from '../src/io/index.js';
+import { febioExport, toFebioXml } from '../src/api/io.js';
 
 // ---------------------------------------------------------------------------
 // A strict little XML reader: every tag must close in order, attributes must be

@@ -7,16 +7,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { boxMesh, type Mesh } from '@spinefea/mesh';
-import {
-  assembleLoadVector,
-  buildConstraintTransform,
-  DimensionMismatchError,
-  prepareModel,
-  reduceLoad,
-  SolverNotConvergedError,
-  type CsrMatrix,
-  type FeModel,
-} from '@spinefea/core';
+import { DimensionMismatchError, prepareModel, SolverNotConvergedError, type FeModel } from '@spinefea/core';
+import { type CsrMatrix } from '@spinefea/core/linalg';
 import {
   cpuF32InnerSolver,
   f32Pcg,
@@ -29,10 +21,8 @@ import { createGpujsKernels, gpujsInnerSolver } from '../src/backend/gpujs.js';
 import { autoSolve, GPU_CROSSOVER_DOFS, selectBackend } from '../src/backend/auto.js';
 
 function system(model: FeModel): { K: CsrMatrix; b: Float64Array } {
-  const prepared = prepareModel(model, { preconditioner: 'none' });
-  const tr = buildConstraintTransform(model);
-  const f = assembleLoadVector(model, prepared.family, tr.layout, { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
-  return { K: prepared.reduced, b: reduceLoad(prepared.stiffness, tr, f) };
+  const { matrix: K, rhs: b } = prepareModel(model, { preconditioner: 'none' }).reducedSystem({ tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
+  return { K, b };
 }
 
 /** Homogeneous hex8 box, bottom fixed, traction on top. */

@@ -14,6 +14,8 @@ import {
   tieNodesToCells,
   type FeModel,
 } from '@spinefea/core';
+import { activeSetLoop } from '@spinefea/core/fem';
+import { csrSpmv } from '@spinefea/core/linalg';
 import { InvalidMeshError } from '@spinefea/mesh';
 
 const STEEL = { kind: 'isotropic', E: 200000, nu: 0.3 } as const;
@@ -206,6 +208,83 @@ describe('several load cases on one prepared model', () => {
     // Linear superposition holds to the solver tolerance (1e-10 relative residual × κ ~ 1e4).
     expect(err / scale).toBeLessThan(1e-5);
   });
+
+  it('reducedSystem is a copy: K_r û = f_r is the solve, and setCellScale leaves an earlier copy alone', () => {
+    const mesh = beam();
+    const prepared = prepareModel({ mesh, materials: [STEEL], displacementBcs: [{ nodes: 'xmin' }] });
+    const lc = { tractions: [{ faces: 'xmax', traction: [0, 0, -1] as [number, number, number] }] };
+    const sys = prepared.reducedSystem(lc);
+    expect(sys.matrix.rows).toBe(prepared.transform.freeDofs);
+    expect(sys.blockPtr[sys.blockPtr.length - 1]).toBe(prepared.transform.freeDofs);
+    const sol = prepared.solve(lc, { tolerance: 1e-10 });
+    // The solution's free DOFs satisfy K_r û = f_r to the solver tolerance (relative residual 1e-10, checked at 1e-8).
+    const u = Float64Array.from(prepared.transform.freeToFull, (d) => sol.displacement[d]);
+    const Ku = new Float64Array(u.length);
+    csrSpmv(sys.matrix, u, Ku);
+    let r = 0;
+    let fn = 0;
+    for (let i = 0; i < u.length; i++) {
+      r += (Ku[i] - sys.rhs[i]) ** 2;
+      fn += sys.rhs[i] ** 2;
+    }
+    expect(Math.sqrt(r / fn)).toBeLessThan(1e-8);
+    const before = Float64Array.from(sys.matrix.values);
+    prepared.setCellScale(new Float64Array(mesh.materialIds.length).fill(0.5));
+    expect(sys.matrix.values).toEqual(before);
+    // …while a new copy sees the halved stiffness.
+    expect(prepared.reducedSystem(lc).matrix.values[0]).toBeCloseTo(0.5 * before[0], 6);
+  });
+});
+
+describe('activeSetLoop', () => {
+  // A toy set of one member whose wanted state follows a script: exercises the loop's rules alone.
+  function scripted(wants: number[], opts: { loose: boolean; maxPasses: number; enabled?: boolean }) {
+    let state = 1;
+    let call = 0;
+    const tolerances: boolean[] = [];
+    const stuck: { passes: number; cycling: boolean }[] = [];
+    const out = activeSetLoop<number>(
+      {
+        solve: (loose) => {
+          tolerances.push(loose);
+          return call++;
+        },
+        update: (k) => {
+          const want = wants[Math.min(k, wants.length - 1)];
+          const changed = Number(want !== state);
+          state = want;
+          return changed;
+        },
+        key: () => String(state),
+        apply: () => {},
+        onStuck: (s) => {
+          stuck.push({ passes: s.passes, cycling: s.cycling });
+          return { result: -1, passes: s.passes };
+        },
+      },
+      opts,
+    );
+    return { ...out, tolerances, stuck };
+  }
+
+  it('tightens after a loose pass leaves the set unchanged, and stops after the tight check', () => {
+    const r = scripted([0, 0, 0], { loose: true, maxPasses: 10 });
+    expect(r.tolerances).toEqual([true, true, false]);
+    expect(r.passes).toBe(3);
+    expect(r.stuck).toEqual([]);
+  });
+
+  it('a set that returns to a state seen before is handed to onStuck as cycling', () => {
+    const r = scripted([0, 1, 0, 1], { loose: false, maxPasses: 10 });
+    expect(r.stuck).toEqual([{ passes: 3, cycling: true }]);
+    expect(r.result).toBe(-1);
+  });
+
+  it('disabled: one tight solve', () => {
+    const r = scripted([0], { loose: true, maxPasses: 10, enabled: false });
+    expect(r.tolerances).toEqual([false]);
+    expect(r.passes).toBe(1);
+  });
 });
 
 describe('bad input gets a typed error that says what and where', () => {
@@ -301,6 +380,19 @@ describe('bad input gets a typed error that says what and where', () => {
         {},
       ),
     ).toThrow(InvalidBoundaryConditionError);
+  });
+
+  it('a DOF without stiffness is named by its model node after constrained DOFs are eliminated', () => {
+    // 3×2×2 hex8 nodes plus one node no element uses (node 12). Fixing xmin eliminates 12 DOFs,
+    // so the dangling node's x is reduced row 24: ⌊24/3⌋ = node 8 would be the wrong name.
+    const box = boxMesh({ size: [2, 1, 1], divisions: [2, 1, 1], cellType: 'hex8' });
+    const nodes = new Float64Array(box.nodes.length + 3);
+    nodes.set(box.nodes);
+    nodes.set([5, 5, 5], box.nodes.length);
+    const model: FeModel = { mesh: { ...box, nodes }, materials: [STEEL], displacementBcs: [{ nodes: 'xmin' }] };
+    expect(() => prepareModel(model, { preconditioner: 'jacobi' })).toThrow(UnconstrainedModelError);
+    expect(() => prepareModel(model, { preconditioner: 'jacobi' })).toThrow(/diagonal entry of node 12 x is 0/);
+    expect(() => prepareModel(model, { preconditioner: 'block-jacobi' })).toThrow(/free DOFs 24\.\.26 \(node 12 x … node 12 z\)/);
   });
 
   it('a solve that cannot converge in the allowed iterations says so with its figures', () => {

@@ -3,6 +3,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import {
+  DimensionMismatchError,
+  InvalidArgumentError,
   NonFiniteInputError,
   SolverNotConvergedError,
   UnconstrainedModelError,
@@ -257,6 +259,18 @@ describe('pcg stops and errors', () => {
     const b = Float64Array.of(1, 2, 3, NaN, 5);
     expect(() => pcg(csrOperator(A), b)).toThrow(NonFiniteInputError);
     expect(() => pcg(csrOperator(A), b)).toThrow(/b\[3\]/);
+  });
+
+  it('invalid arguments throw InvalidArgumentError; size mismatches are its DimensionMismatchError kind', () => {
+    const A = laplacian1d(5);
+    const b = new Float64Array(5).fill(1);
+    expect(() => pcg(csrOperator(A), b, { tolerance: -1 })).toThrow(InvalidArgumentError);
+    expect(() => pcg(csrOperator(A), b, { tolerance: -1 })).not.toThrow(DimensionMismatchError);
+    expect(() => pcg(csrOperator(A), b, { maxIterations: 1.5 })).toThrow(/maxIterations must be a non-negative integer/);
+    const wrongSize = (): unknown => pcg(csrOperator(A), new Float64Array(4));
+    expect(wrongSize).toThrow(DimensionMismatchError);
+    expect(wrongSize).toThrow(InvalidArgumentError);
+    expect(() => blockJacobiPreconditioner(A, 0)).toThrow(InvalidArgumentError);
   });
 
   it('b = 0 gives x = 0 with reason zero-rhs', () => {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLumbarSegment, defaultParameters, hexToTet } from '@spinefea/mesh';
 import { requireTool } from '../../../test-support/external-tools.js';
-import { buildSpineFeModel, calculixNodalArray, parseCalculixDat, prepareModel, pureMomentLoadCase, toCalculixInp, toFebioXml } from '@spinefea/core';
+import { buildSpineFeModel, prepareModel, pureMomentLoadCase } from '@spinefea/core';
+import { calculixNodalArray, parseCalculixDat, toCalculixInp, toFebioXml } from '@spinefea/core/io';
 
 // `ccx -v` exits non-zero even when installed: probe the PATH instead
 const HAVE_CCX = requireTool('ccx (Debian package calculix-ccx)', 'sh', ['-c', 'command -v ccx']);

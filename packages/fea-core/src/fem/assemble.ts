@@ -1,7 +1,7 @@
 import { CELL_INFO, type Mesh } from '@spinefea/mesh';
 import type { CsrMatrix } from '../linalg/types.js';
 import type { ElementFamily } from './element-family.js';
-import { InvalidElementError } from '../errors.js';
+import { DimensionMismatchError, InvalidElementError } from '../errors.js';
 
 /**
  * The sparsity of a 3-DOF-per-node stiffness matrix, computed once from the
@@ -169,7 +169,7 @@ export function findSlot(nodeRowPtr: Uint32Array, nodeCols: Uint32Array, a: numb
     if (v < b) lo = mid + 1;
     else hi = mid - 1;
   }
-  throw new RangeError(`node ${b} is not in the sparsity pattern of node ${a}`);
+  throw new DimensionMismatchError(`node ${b} is not in the sparsity pattern of node ${a}`);
 }
 
 /**

@@ -6,7 +6,7 @@
  * engineering shears γ = 2ε, so `σ = D·ε` and the strain energy density is
  * `½ εᵀ·D·ε`. Units: MPa.
  */
-import { InvalidMaterialError } from '../errors.js';
+import { DimensionMismatchError, InvalidMaterialError } from '../errors.js';
 
 /**
  * Isotropic linear-elastic material.
@@ -226,7 +226,7 @@ function strainRotation(R: Float64Array, T: Float64Array): void {
 export function constitutiveMatrix(m: Material, out?: Float64Array): Float64Array {
   validateMaterial(m);
   const D = out ?? new Float64Array(36);
-  if (D.length !== 36) throw new RangeError(`constitutiveMatrix: out has length ${D.length}, expected 36`);
+  if (D.length !== 36) throw new DimensionMismatchError(`constitutiveMatrix: out has length ${D.length}, expected 36`);
   D.fill(0);
   if (m.kind === 'isotropic') {
     const { lambda, mu } = isotropicLame(m.E, m.nu);

@@ -6,7 +6,7 @@
  * {@link toCalculixInp}. Precision: `.dat` values carry 7 significant digits
  * (E13.6), `.frd` values 6 (E12.5), so compare against the `.dat` where it matters.
  */
-import { DimensionMismatchError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError } from '../errors.js';
 
 /**
  * A table of values per node (or per element/integration point), struct of arrays:
@@ -46,7 +46,7 @@ function parseNumber(tok: string, where: string): number {
   // Fortran may write exponents without the 'E' for 3-digit exponents (1.0-100).
   const t = /^[-+]?\d*\.?\d+[-+]\d+$/.test(tok) ? tok.replace(/([0-9.])([-+]\d+)$/, '$1E$2') : tok;
   const v = Number(t);
-  if (!Number.isFinite(v)) throw new DimensionMismatchError(`${where}: '${tok}' is not a number`);
+  if (!Number.isFinite(v)) throw new InvalidArgumentError(`${where}: '${tok}' is not a number`);
   return v;
 }
 
@@ -162,7 +162,7 @@ export interface FrdResult {
  * @example
  * ```ts
  * const frd = parseFrd(readFileSync('job.frd', 'utf8'));
- * const s = calculixNodalArray(frd.stresses!, nodeCount); // 6 per node
+ * const s = calculixNodalArray(frd.stresses!, mesh.nodes.length / 3); // 6 per node
  * ```
  */
 export function parseFrd(text: string): FrdResult {
@@ -214,7 +214,7 @@ export function parseFrd(text: string): FrdResult {
  */
 export function calculixNodalArray(table: CalculixTable, nodeCount: number, firstNode = 1): Float64Array {
   const nc = table.components.length;
-  if (table.idColumns !== 1) throw new DimensionMismatchError(`calculixNodalArray: '${table.quantity}' is not a per-node table`);
+  if (table.idColumns !== 1) throw new InvalidArgumentError(`calculixNodalArray: '${table.quantity}' is not a per-node table`);
   const out = new Float64Array(nodeCount * nc);
   const seen = new Uint8Array(nodeCount);
   for (let r = 0; r < table.rows; r++) {
@@ -233,7 +233,10 @@ export function calculixNodalArray(table: CalculixTable, nodeCount: number, firs
  *
  * @example
  * ```ts
- * const rot = calculixNodeValues(dat.displacements!, ids.rotNode!); // θx, θy, θz (rad)
+ * const { inp, referenceNodes } = calculixExport(model, loadCase);
+ * // … run ccx on inp, then:
+ * const dat = parseCalculixDat(readFileSync('job.dat', 'utf8'));
+ * const rot = calculixNodeValues(dat.displacements!, referenceNodes.top.rotNode!); // θx, θy, θz (rad)
  * ```
  */
 export function calculixNodeValues(table: CalculixTable, nodeId: number): number[] | undefined {

@@ -19,12 +19,12 @@
  * S4 = 2-6-7-3, S5 = 3-7-8-4, S6 = 4-8-5-1; tets: S1 = 1-2-3, S2 = 1-4-2,
  * S3 = 2-4-3, S4 = 3-4-1), so a pressure on face f is `*DLOAD elem, P(f+1), p`.
  */
-import { DimensionMismatchError, InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
-import { validateMaterial, type Material } from '../fem/material.js';
-import { assembleLoadVector, distributeReferenceLoad } from '../model/loads.js';
-import { GROUND, type FeModel, type LoadCase, type NodeSelection } from '../model/model.js';
-import { resolveFaces, resolveNodes } from '../model/selection.js';
-import { exportContext, transverseBasis, uniqueNamer } from './export-common.js';
+import { InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
+import type { Material } from '../fem/material.js';
+import type { FeModel, LoadCase } from '../model/model.js';
+import { resolveFaces } from '../model/selection.js';
+import { transverseBasis, uniqueNamer } from './export-common.js';
+import { exportPlan, type ExportPlan } from './export-plan.js';
 
 const CCX_ELEMENT: Record<string, string> = { hex8: 'C3D8', tet4: 'C3D4', tet10: 'C3D10' };
 
@@ -104,10 +104,6 @@ function materialCards(m: Material, name: string): string[] {
   return lines;
 }
 
-function selectionKey(sel: NodeSelection): string | null {
-  return typeof sel === 'string' ? sel : null;
-}
-
 /**
  * Export a model and one load case to a CalculiX/Abaqus static analysis deck,
  * returning the text and the numbering of extra nodes.
@@ -143,107 +139,83 @@ function selectionKey(sel: NodeSelection): string | null {
  * ```
  */
 export function calculixExport(model: FeModel, loadCase: LoadCase, options: CalculixExportOptions = {}): CalculixExport {
-  const { mesh, info, family, npc, nNodes, nCells, layout } = exportContext(model, 'calculix export');
-  const name = makeNamer();
-  const out: string[] = [];
+  const plan = exportPlan(model, loadCase, { springActiveSet: options.springActiveSet, tractionsAsNodalForces: true, what: 'calculix export' });
+  const w: DeckWriter = { plan, out: [], name: makeNamer(), ...numbering(plan) };
   const title = options.title ?? loadCase.name ?? 'spinefea model';
-  out.push('*HEADING', title.replace(/\n/g, ' '));
-  out.push('** Exported by spinefea. Units: mm, N, MPa (consistent in CalculiX, no conversion).');
-  out.push(`** Elements: ${mesh.cellType} -> ${CCX_ELEMENT[mesh.cellType]}; node i of the mesh is node i+1 here.`);
+  w.out.push('*HEADING', title.replace(/\n/g, ' '));
+  w.out.push('** Exported by spinefea. Units: mm, N, MPa (consistent in CalculiX, no conversion).');
+  w.out.push(`** Elements: ${plan.mesh.cellType} -> ${CCX_ELEMENT[plan.mesh.cellType]}; node i of the mesh is node i+1 here.`);
+  const materialSet = writeNodesAndElements(w);
+  const firstSpringElement = plan.nCells + 1;
+  writeSprings(w, firstSpringElement);
+  writeMaterials(w, materialSet);
+  writeRigidBodies(w);
+  writeEquations(w);
+  w.out.push(...stepCards(w), '');
+  return { inp: w.out.join('\n'), firstExtraNode: plan.nNodes + 1, referenceNodes: w.referenceNodes, firstSpringElement };
+}
 
-  // ---- Extra nodes --------------------------------------------------------
-  let nextNode = nNodes + 1;
-  const extraNodes: { id: number; x: readonly number[]; why: string }[] = [];
+/** The deck being written: the plan, the output lines, the set namer and the extra nodes' numbers. */
+interface DeckWriter extends Numbering {
+  plan: ExportPlan;
+  out: string[];
+  name: (base: string) => string;
+}
+
+/** CalculiX numbers of the nodes the mesh does not have: references, spring anchors, the unit node. */
+interface Numbering {
+  extraNodes: { id: number; x: readonly number[]; why: string }[];
+  referenceNodes: Record<string, CalculixReferenceIds>;
+  /** Node id of each ground anchor of the plan. */
+  anchorIds: number[];
+  /** Node fixed at u = (1, 0, 0) that carries constraint constants (0: none). */
+  unitNode: number;
+}
+
+function numbering(plan: ExportPlan): Numbering {
+  let nextNode = plan.nNodes + 1;
+  const extraNodes: Numbering['extraNodes'] = [];
   const referenceNodes: Record<string, CalculixReferenceIds> = {};
-  const kinematicRefs = new Set<string>();
-  for (const c of model.couplings ?? []) if (c.kind === 'kinematic') kinematicRefs.add(c.reference);
-  for (const r of model.referenceNodes ?? []) {
+  for (const r of plan.model.referenceNodes ?? []) {
     const ids: CalculixReferenceIds = { refNode: nextNode++ };
     extraNodes.push({ id: ids.refNode, x: r.position, why: `reference '${r.name}'` });
-    if (kinematicRefs.has(r.name)) {
+    if (plan.rigidBodies.has(r.name)) {
       ids.rotNode = nextNode++;
       extraNodes.push({ id: ids.rotNode, x: r.position, why: `rotations of reference '${r.name}'` });
     }
     referenceNodes[r.name] = ids;
   }
-  const refDofNode = (dof: number): [number, number] => {
-    if (dof < layout.solidDofs) return [Math.floor(dof / 3) + 1, (dof % 3) + 1];
-    for (const [rname, d0] of layout.referenceDof) {
-      if (dof >= d0 && dof < d0 + 6) {
-        const ids = referenceNodes[rname];
-        const k = dof - d0;
-        return k < 3 ? [ids.refNode, k + 1] : [ids.rotNode!, k - 2];
-      }
-    }
-    throw new InvalidBoundaryConditionError(`calculix export: DOF ${dof} is out of range`);
-  };
-
-  // Springs: active subset, anchors for springs to ground.
-  const springs = model.springs;
-  const springRows: { a: number; b: number; k: number }[] = [];
-  const anchorNodes: number[] = [];
-  if (springs) {
-    const m = springs.nodesA.length;
-    if (options.springActiveSet && options.springActiveSet.length !== m)
-      throw new DimensionMismatchError(`calculix export: springActiveSet has ${options.springActiveSet.length} entries for ${m} springs`);
-    for (let i = 0; i < m; i++) {
-      if (options.springActiveSet && !options.springActiveSet[i]) continue;
-      const a = springs.nodesA[i];
-      if (!(a < nNodes)) throw new DimensionMismatchError(`spring ${i}: node ${a} out of range`);
-      const k = springs.stiffness[i];
-      if (!Number.isFinite(k) || k < 0) throw new NonFiniteInputError(`spring ${i}: stiffness ${k} must be finite and ≥ 0`);
-      if (k === 0) continue;
-      let b: number;
-      if (springs.nodesB[i] === GROUND) {
-        const d = springs.direction;
-        if (!d || d.length < 3 * (i + 1)) throw new DimensionMismatchError(`spring ${i} goes to ground but no direction is given`);
-        const l = Math.hypot(d[3 * i], d[3 * i + 1], d[3 * i + 2]);
-        if (!(l > 0)) throw new DimensionMismatchError(`spring ${i}: direction has zero length`);
-        // SPRINGA takes its axis from the node positions: anchor 1 mm along n, fixed.
-        b = nextNode++;
-        const xa = [mesh.nodes[3 * a], mesh.nodes[3 * a + 1], mesh.nodes[3 * a + 2]];
-        extraNodes.push({ id: b, x: [xa[0] + d[3 * i] / l, xa[1] + d[3 * i + 1] / l, xa[2] + d[3 * i + 2] / l], why: `ground anchor of spring ${i}` });
-        anchorNodes.push(b);
-      } else {
-        if (!(springs.nodesB[i] < nNodes)) throw new DimensionMismatchError(`spring ${i}: node ${springs.nodesB[i]} out of range`);
-        b = springs.nodesB[i] + 1;
-      }
-      springRows.push({ a: a + 1, b, k });
-    }
-  }
-  // Constant terms of linear constraints go through a node fixed at displacement 1.
+  const anchorIds = plan.anchors.map(({ spring, position }) => {
+    const id = nextNode++;
+    extraNodes.push({ id, x: position, why: `ground anchor of spring ${spring}` });
+    return id;
+  });
   // A non-zero constant C of a linear constraint: ccx's *EQUATION is homogeneous,
   // so C multiplies the displacement of an extra node fixed at 1.
   let unitNode = 0;
-  if ((model.constraints ?? []).some((c) => (c.constant ?? 0) !== 0)) {
+  if ((plan.model.constraints ?? []).some((c) => (c.constant ?? 0) !== 0)) {
     unitNode = nextNode++;
     extraNodes.push({ id: unitNode, x: [0, 0, 0], why: 'unit node for constraint constants (fixed at u = (1, 0, 0))' });
   }
+  return { extraNodes, referenceNodes, anchorIds, unitNode };
+}
 
-  // ---- Nodes and elements -------------------------------------------------
+function writeNodesAndElements(w: DeckWriter): Map<number, string> {
+  const { plan, out, name } = w;
+  const { mesh, nNodes, npc } = plan;
   out.push('*NODE, NSET=NALL');
   for (let i = 0; i < nNodes; i++) out.push(`${i + 1}, ${num(mesh.nodes[3 * i])}, ${num(mesh.nodes[3 * i + 1])}, ${num(mesh.nodes[3 * i + 2])}`);
-  if (extraNodes.length) {
-    out.push('** extra nodes: ' + extraNodes.map((e) => `${e.id} = ${e.why}`).join('; '));
+  if (w.extraNodes.length) {
+    out.push('** extra nodes: ' + w.extraNodes.map((e) => `${e.id} = ${e.why}`).join('; '));
     out.push('*NODE, NSET=NEXTRA');
-    for (const e of extraNodes) out.push(`${e.id}, ${num(e.x[0])}, ${num(e.x[1])}, ${num(e.x[2])}`);
-  }
-  const byMaterial = new Map<number, number[]>();
-  for (let c = 0; c < nCells; c++) {
-    const id = mesh.materialIds[c];
-    if (!(id < model.materials.length))
-      throw new DimensionMismatchError(`calculix export: cell ${c} uses material id ${id} but only ${model.materials.length} materials are given`);
-    let l = byMaterial.get(id);
-    if (!l) byMaterial.set(id, (l = []));
-    l.push(c);
+    for (const e of w.extraNodes) out.push(`${e.id}, ${num(e.x[0])}, ${num(e.x[1])}, ${num(e.x[2])}`);
   }
   const materialSet = new Map<number, string>();
-  for (const [id, cells] of [...byMaterial].sort((p, q) => p[0] - q[0])) {
-    const label = mesh.regionNames?.[id] ?? model.materials[id].name;
-    const set = name(label ? `M${id}_${label}` : `M${id}`);
-    materialSet.set(id, set);
+  for (const g of plan.materials) {
+    const set = name(g.label ? `M${g.id}_${g.label}` : `M${g.id}`);
+    materialSet.set(g.id, set);
     out.push(`*ELEMENT, TYPE=${CCX_ELEMENT[mesh.cellType]}, ELSET=${set}`);
-    for (const c of cells) {
+    for (const c of g.cells) {
       const row = [String(c + 1)];
       for (let a = 0; a < npc; a++) row.push(String(mesh.cells[c * npc + a] + 1));
       out.push(row.join(', '));
@@ -251,30 +223,33 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
   }
   out.push('*ELSET, ELSET=EALL');
   out.push([...materialSet.values()].join(', '));
+  return materialSet;
+}
 
-  // Springs grouped by stiffness (one *SPRING card per distinct k).
-  const firstSpringElement = nCells + 1;
-  if (springRows.length) {
-    const groups = new Map<number, { a: number; b: number; e: number }[]>();
-    springRows.forEach((s, j) => {
-      let g = groups.get(s.k);
-      if (!g) groups.set(s.k, (g = []));
-      g.push({ a: s.a, b: s.b, e: firstSpringElement + j });
-    });
-    let gi = 0;
-    for (const [k, rows] of groups) {
-      const set = name(`SPRINGS_${gi++}`);
-      out.push(`*ELEMENT, TYPE=SPRINGA, ELSET=${set}`);
-      for (const r of rows) out.push(`${r.e}, ${r.a}, ${r.b}`);
-      // Linear SPRINGA: the line after the keyword is empty (no DOFs), then the stiffness (N/mm).
-      out.push(`*SPRING, ELSET=${set}`, '', num(k));
-    }
+/** Springs as SPRINGA elements, grouped by stiffness (one *SPRING card per distinct k). */
+function writeSprings(w: DeckWriter, firstSpringElement: number): void {
+  const groups = new Map<number, { a: number; b: number; e: number }[]>();
+  w.plan.springs.forEach((s, j) => {
+    let g = groups.get(s.k);
+    if (!g) groups.set(s.k, (g = []));
+    g.push({ a: s.a + 1, b: s.anchor >= 0 ? w.anchorIds[s.anchor] : s.b + 1, e: firstSpringElement + j });
+  });
+  let gi = 0;
+  for (const [k, rows] of groups) {
+    const set = w.name(`SPRINGS_${gi++}`);
+    w.out.push(`*ELEMENT, TYPE=SPRINGA, ELSET=${set}`);
+    for (const r of rows) w.out.push(`${r.e}, ${r.a}, ${r.b}`);
+    // Linear SPRINGA: the line after the keyword is empty (no DOFs), then the stiffness (N/mm).
+    w.out.push(`*SPRING, ELSET=${set}`, '', num(k));
   }
+}
 
-  // ---- Materials and sections ---------------------------------------------
-  for (const [id, set] of materialSet) {
-    const m = model.materials[id];
-    validateMaterial(m, id);
+/** *MATERIAL, *ORIENTATION and *SOLID SECTION cards; per-cell material axes get a section per cell. */
+function writeMaterials(w: DeckWriter, materialSet: Map<number, string>): void {
+  const { out, name } = w;
+  const axes = w.plan.model.materialAxes;
+  for (const { id, material: m, cells } of w.plan.materials) {
+    const set = materialSet.get(id)!;
     const mname = name(`MAT${id}`);
     let orientation = '';
     if (m.kind === 'transversely-isotropic') {
@@ -284,8 +259,7 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
       out.push(`*ORIENTATION, NAME=${orientation}, SYSTEM=RECTANGULAR`, [...e1, ...e2].map(num).join(', '));
     }
     out.push(...materialCards(m, mname));
-    const axes = model.materialAxes;
-    const perCell = m.kind === 'transversely-isotropic' && axes ? (byMaterial.get(id) ?? []).filter((c) => axes[3 * c] !== 0 || axes[3 * c + 1] !== 0 || axes[3 * c + 2] !== 0) : [];
+    const perCell = m.kind === 'transversely-isotropic' && axes ? cells.filter((c) => axes[3 * c] !== 0 || axes[3 * c + 1] !== 0 || axes[3 * c + 2] !== 0) : [];
     if (perCell.length === 0) {
       out.push(`*SOLID SECTION, ELSET=${set}, MATERIAL=${mname}${orientation ? `, ORIENTATION=${orientation}` : ''}`);
       continue;
@@ -293,7 +267,7 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
     // Per-cell material axes (e.g. annulus fibres): one orientation and section per such cell;
     // the material's own axis for the others.
     const own = new Set(perCell);
-    const rest = (byMaterial.get(id) ?? []).filter((c) => !own.has(c));
+    const rest = cells.filter((c) => !own.has(c));
     if (rest.length) {
       const rset = name(`${set}_AXIS`);
       out.push(`*ELSET, ELSET=${rset}`, listLines(rest.map((c) => c + 1)));
@@ -308,40 +282,35 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
       out.push(`*SOLID SECTION, ELSET=${ec}, MATERIAL=${mname}, ORIENTATION=${oc}`);
     }
   }
+}
 
-  // ---- Node sets -----------------------------------------------------------
-  const nsetCache = new Map<string, string>();
-  const nset = (sel: NodeSelection, what: string): string => {
-    const key = selectionKey(sel);
-    if (key !== null && nsetCache.has(key)) return nsetCache.get(key)!;
-    const nodes = resolveNodes(mesh, sel, what);
-    const set = name(key ?? what);
-    out.push(`*NSET, NSET=${set}`, listLines(Array.from(nodes, (n) => n + 1)));
-    if (key !== null) nsetCache.set(key, set);
-    return set;
+/** Kinematic couplings → *RIGID BODY (ccx carries the rotations as the translations of ROT NODE). */
+function writeRigidBodies(w: DeckWriter): void {
+  for (const [ref, nodes] of w.plan.rigidBodies) {
+    const set = w.name(`RIGID_${ref}`);
+    w.out.push(`*NSET, NSET=${set}`, listLines(nodes.map((n) => n + 1)));
+    const ids = w.referenceNodes[ref];
+    w.out.push(`*RIGID BODY, NSET=${set}, REF NODE=${ids.refNode}, ROT NODE=${ids.rotNode}`);
+  }
+}
+
+/** Linear constraints → *EQUATION: u_s − Σ c_k u_k − C·u_unit = 0, with u_unit fixed at 1. */
+function writeEquations(w: DeckWriter): void {
+  const { layout } = w.plan;
+  const refDofNode = (dof: number): [number, number] => {
+    if (dof < layout.solidDofs) return [Math.floor(dof / 3) + 1, (dof % 3) + 1];
+    for (const [rname, d0] of layout.referenceDof) {
+      if (dof >= d0 && dof < d0 + 6) {
+        const ids = w.referenceNodes[rname];
+        const k = dof - d0;
+        return k < 3 ? [ids.refNode, k + 1] : [ids.rotNode!, k - 2];
+      }
+    }
+    throw new InvalidBoundaryConditionError(`calculix export: DOF ${dof} is out of range`);
   };
-
-  // ---- Kinematic couplings → rigid bodies ----------------------------------
-  const rigidNodes = new Map<string, Set<number>>();
-  for (const [i, c] of (model.couplings ?? []).entries()) {
-    if (c.kind !== 'kinematic') continue;
-    const nodes = resolveNodes(mesh, c.nodes, `kinematic coupling ${i} to '${c.reference}'`);
-    let s = rigidNodes.get(c.reference);
-    if (!s) rigidNodes.set(c.reference, (s = new Set()));
-    for (const n of nodes) s.add(n + 1);
-  }
-  for (const [ref, nodes] of rigidNodes) {
-    const set = name(`RIGID_${ref}`);
-    out.push(`*NSET, NSET=${set}`, listLines([...nodes].sort((p, q) => p - q)));
-    const ids = referenceNodes[ref];
-    out.push(`*RIGID BODY, NSET=${set}, REF NODE=${ids.refNode}, ROT NODE=${ids.rotNode}`);
-  }
-
-  // ---- Linear constraints → *EQUATION --------------------------------------
-  for (const [i, lc] of (model.constraints ?? []).entries()) {
+  for (const [i, lc] of (w.plan.model.constraints ?? []).entries()) {
     if (lc.masters.length !== lc.coefficients.length)
       throw new InvalidBoundaryConditionError(`linear constraint ${i}: masters and coefficients differ in length`);
-    // u_s − Σ c_k u_k − C·u_unit = 0, with u_unit fixed at 1.
     const terms: [number, number, number][] = [[...refDofNode(lc.slave), 1]];
     for (let k = 0; k < lc.masters.length; k++) {
       const c = lc.coefficients[k];
@@ -350,81 +319,75 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
     }
     const C = lc.constant ?? 0;
     if (!Number.isFinite(C)) throw new NonFiniteInputError(`linear constraint ${i}: constant is not finite`);
-    if (C !== 0) terms.push([unitNode, 1, -C]);
-    out.push(`** linear constraint ${i}`, '*EQUATION', String(terms.length));
+    if (C !== 0) terms.push([w.unitNode, 1, -C]);
+    w.out.push(`** linear constraint ${i}`, '*EQUATION', String(terms.length));
     for (let t = 0; t < terms.length; t += 3)
-      out.push(terms.slice(t, t + 3).map(([n, d, c]) => `${n}, ${d}, ${num(c)}`).join(', ') + ',');
+      w.out.push(terms.slice(t, t + 3).map(([n, d, c]) => `${n}, ${d}, ${num(c)}`).join(', ') + ',');
   }
+}
 
-  // ---- Step (collected apart so the node sets it needs are written before *STEP) ----
+/** The *STEP (collected apart so the node sets it needs are written before it). */
+function stepCards(w: DeckWriter): string[] {
   const step: string[] = ['*STEP', '*STATIC'];
+  const bcLines = boundaryLines(w);
+  if (bcLines.length) step.push('*BOUNDARY', ...bcLines);
+  step.push(...loadCards(w));
+  step.push('*NODE FILE', 'U, RF', '*EL FILE', 'S, E');
+  step.push('*NODE PRINT, NSET=NALL', 'U', '*NODE PRINT, NSET=NALL, TOTALS=YES', 'RF');
+  if (w.extraNodes.length) step.push('*NODE PRINT, NSET=NEXTRA', 'U', '*NODE PRINT, NSET=NEXTRA', 'RF');
+  step.push('*END STEP');
+  return step;
+}
+
+/** *BOUNDARY lines; the node sets of displacement BCs are written to the deck as met (named mesh sets once). */
+function boundaryLines(w: DeckWriter): string[] {
+  const nsetCache = new Map<string, string>();
   const bcLines: string[] = [];
-  for (const [i, bc] of (model.displacementBcs ?? []).entries()) {
-    const what = `displacement boundary condition ${i}`;
-    const set = nset(bc.nodes, `BC${i}`);
-    const comps = bc.components ?? [0, 1, 2];
-    comps.forEach((c, k) => {
-      if (!(c === 0 || c === 1 || c === 2)) throw new InvalidBoundaryConditionError(`${what}: component ${c} is not a translation (0, 1, 2)`);
-      const v = bc.value === undefined ? 0 : typeof bc.value === 'number' ? bc.value : bc.value[k];
-      if (v === undefined || !Number.isFinite(v)) throw new NonFiniteInputError(`${what}: prescribed value ${String(v)} is not a finite number`);
-      bcLines.push(`${set}, ${c + 1}, ${c + 1}, ${num(v)}`);
-    });
+  for (const bc of w.plan.displacementBcs) {
+    let set = bc.nodes.key !== null ? nsetCache.get(bc.nodes.key) : undefined;
+    if (set === undefined) {
+      set = w.name(bc.nodes.key ?? `BC${bc.index}`);
+      w.out.push(`*NSET, NSET=${set}`, listLines(Array.from(bc.nodes.nodes, (n) => n + 1)));
+      if (bc.nodes.key !== null) nsetCache.set(bc.nodes.key, set);
+    }
+    for (const { component: c, value } of bc.values) bcLines.push(`${set}, ${c + 1}, ${c + 1}, ${num(value)}`);
   }
-  for (const [i, bc] of (model.referenceBcs ?? []).entries()) {
-    const what = `reference boundary condition ${i} on '${bc.reference}'`;
-    const ids = referenceNodes[bc.reference];
-    if (!ids || ids.rotNode === undefined)
-      throw new InvalidBoundaryConditionError(`${what}: the reference node has no DOFs (it is not in a kinematic coupling)`);
-    bc.components.forEach((c, k) => {
-      const v = bc.value === undefined ? 0 : typeof bc.value === 'number' ? bc.value : bc.value[k];
-      if (v === undefined || !Number.isFinite(v)) throw new NonFiniteInputError(`${what}: prescribed value ${String(v)} is not a finite number`);
+  for (const bc of w.plan.referenceBcs) {
+    const ids = w.referenceNodes[bc.reference];
+    for (const { component: c, value } of bc.values) {
       const node = c < 3 ? ids.refNode : ids.rotNode!;
       const dof = c < 3 ? c + 1 : c - 2;
-      bcLines.push(`${node}, ${dof}, ${dof}, ${num(v)}`);
-    });
-  }
-  for (const n of anchorNodes) bcLines.push(`${n}, 1, 3, 0.`);
-  if (unitNode) bcLines.push(`${unitNode}, 1, 1, 1.`, `${unitNode}, 2, 3, 0.`);
-  // Reference nodes that carry nothing (no kinematic coupling) are fixed so ccx sees no free, stiffness-less DOFs.
-  for (const ids of Object.values(referenceNodes)) if (ids.rotNode === undefined) bcLines.push(`${ids.refNode}, 1, 3, 0.`);
-  if (bcLines.length) step.push('*BOUNDARY', ...bcLines);
-
-  // Nodal loads: explicit forces, tractions, body forces, distributing-coupling loads.
-  const label = loadCase.name ? `load case '${loadCase.name}'` : 'load case';
-  // Nodal forces, tractions and body forces become the same consistent nodal forces our
-  // solver applies (ccx has no uniform traction load; no density needed for body forces).
-  const f = assembleLoadVector(model, family, layout, {
-    name: loadCase.name,
-    nodalForces: loadCase.nodalForces,
-    tractions: loadCase.tractions,
-    bodyForces: loadCase.bodyForces,
-  }).subarray(0, 3 * nNodes);
-  const refLoadLines: string[] = [];
-  for (const [i, rl] of (loadCase.referenceLoads ?? []).entries()) {
-    const what = `${label}, reference load ${i} on '${rl.reference}'`;
-    const F = rl.force ?? [0, 0, 0];
-    const M = rl.moment ?? [0, 0, 0];
-    if (![...F, ...M].every(Number.isFinite)) throw new NonFiniteInputError(`${what}: force or moment is not finite`);
-    const ids = referenceNodes[rl.reference];
-    if (ids?.rotNode !== undefined) {
-      for (let k = 0; k < 3; k++) {
-        if (F[k] !== 0) refLoadLines.push(`${ids.refNode}, ${k + 1}, ${num(F[k])}`);
-        if (M[k] !== 0) refLoadLines.push(`${ids.rotNode}, ${k + 1}, ${num(M[k])}`);
-      }
-      continue;
+      bcLines.push(`${node}, ${dof}, ${dof}, ${num(value)}`);
     }
-    const cp = (model.couplings ?? []).find((c) => c.reference === rl.reference && c.kind === 'distributing');
-    if (!cp) throw new InvalidBoundaryConditionError(`${what}: no coupling uses this reference node, so the load has nowhere to go`);
-    const nodes = resolveNodes(mesh, cp.nodes, what);
-    const pos = layout.referencePosition.get(rl.reference)!;
-    distributeReferenceLoad(mesh, nodes, cp.weights, pos, F, M, f, what);
   }
+  for (const n of w.anchorIds) bcLines.push(`${n}, 1, 3, 0.`);
+  if (w.unitNode) bcLines.push(`${w.unitNode}, 1, 1, 1.`, `${w.unitNode}, 2, 3, 0.`);
+  // Reference nodes that carry nothing (no kinematic coupling) are fixed so ccx sees no free, stiffness-less DOFs.
+  for (const ids of Object.values(w.referenceNodes)) if (ids.rotNode === undefined) bcLines.push(`${ids.refNode}, 1, 3, 0.`);
+  return bcLines;
+}
+
+/** *CLOAD (nodal forces of the plan, reference loads on the rigid bodies) and *DLOAD (pressures). */
+function loadCards(w: DeckWriter): string[] {
+  const { plan } = w;
+  const { mesh, info, nNodes, nCells, loadCase } = plan;
+  const f = plan.nodalForces;
+  const refLoadLines: string[] = [];
+  for (const rl of plan.rigidLoads) {
+    const ids = w.referenceNodes[rl.reference];
+    for (let k = 0; k < 3; k++) {
+      if (rl.force[k] !== 0) refLoadLines.push(`${ids.refNode}, ${k + 1}, ${num(rl.force[k])}`);
+      if (rl.moment[k] !== 0) refLoadLines.push(`${ids.rotNode}, ${k + 1}, ${num(rl.moment[k])}`);
+    }
+  }
+  const cards: string[] = [];
   const cload: string[] = [];
   for (let n = 0; n < nNodes; n++) for (let d = 0; d < 3; d++) if (f[3 * n + d] !== 0) cload.push(`${n + 1}, ${d + 1}, ${num(f[3 * n + d])}`);
   if (cload.length || refLoadLines.length) {
-    step.push('** nodal forces: explicit forces + consistent nodal forces of tractions, body forces and distributing-coupling loads (N)');
-    step.push('*CLOAD', ...cload, ...refLoadLines);
+    cards.push('** nodal forces: explicit forces + consistent nodal forces of tractions, body forces and distributing-coupling loads (N)');
+    cards.push('*CLOAD', ...cload, ...refLoadLines);
   }
+  const label = loadCase.name ? `load case '${loadCase.name}'` : 'load case';
   const dload: string[] = [];
   for (const [i, pr] of (loadCase.pressures ?? []).entries()) {
     const what = `${label}, pressure ${i}`;
@@ -436,14 +399,8 @@ export function calculixExport(model: FeModel, loadCase: LoadCase, options: Calc
       dload.push(`${fs.cells[k] + 1}, P${fs.faces[k] + 1}, ${num(pr.pressure)}`);
     }
   }
-  if (dload.length) step.push('** pressures (MPa, positive into the body); face f of CELL_INFO is P(f+1)', '*DLOAD', ...dload);
-
-  step.push('*NODE FILE', 'U, RF', '*EL FILE', 'S, E');
-  step.push('*NODE PRINT, NSET=NALL', 'U', '*NODE PRINT, NSET=NALL, TOTALS=YES', 'RF');
-  if (extraNodes.length) step.push('*NODE PRINT, NSET=NEXTRA', 'U', '*NODE PRINT, NSET=NEXTRA', 'RF');
-  step.push('*END STEP');
-  out.push(...step, '');
-  return { inp: out.join('\n'), firstExtraNode: nNodes + 1, referenceNodes, firstSpringElement };
+  if (dload.length) cards.push('** pressures (MPa, positive into the body); face f of CELL_INFO is P(f+1)', '*DLOAD', ...dload);
+  return cards;
 }
 
 /**

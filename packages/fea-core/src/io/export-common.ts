@@ -1,5 +1,5 @@
 import { CELL_INFO, type CellInfo, type Mesh } from '@spinefea/mesh';
-import { DimensionMismatchError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { ElementFamily } from '../fem/element-family.js';
 import { elementFamily } from '../fem/elements/index.js';
 import { dofLayout, type DofLayout } from '../model/constraints.js';
@@ -27,7 +27,7 @@ export interface ExportContext {
 export function exportContext(model: FeModel, what: string): ExportContext {
   const mesh = model.mesh;
   const info = CELL_INFO[mesh.cellType];
-  if (!info) throw new DimensionMismatchError(`${what}: unsupported cell type '${String(mesh.cellType)}'`);
+  if (!info) throw new InvalidArgumentError(`${what}: unsupported cell type '${String(mesh.cellType)}'`);
   const npc = info.nodesPerCell;
   return { mesh, info, family: elementFamily(mesh.cellType), npc, nNodes: mesh.nodes.length / 3, nCells: mesh.cells.length / npc, layout: dofLayout(model) };
 }

@@ -27,12 +27,12 @@
  * - Linear multi-point constraints are NOT exported (listed in `warnings`
  *   and as an XML comment): no FEBio 4 equivalent was verified here.
  */
-import { DimensionMismatchError, InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
-import { validateMaterial, type Material } from '../fem/material.js';
-import { distributeReferenceLoad } from '../model/loads.js';
-import { GROUND, type FeModel, type LoadCase, type NodeSelection } from '../model/model.js';
-import { resolveFaces, resolveNodes } from '../model/selection.js';
-import { exportContext, transverseBasis, uniqueNamer } from './export-common.js';
+import { InvalidBoundaryConditionError, NonFiniteInputError } from '../errors.js';
+import type { Material } from '../fem/material.js';
+import type { FeModel, LoadCase } from '../model/model.js';
+import { resolveFaces } from '../model/selection.js';
+import { transverseBasis, uniqueNamer } from './export-common.js';
+import { exportPlan, type ExportPlan, type PlannedNodeSet } from './export-plan.js';
 
 /** Options of {@link toFebioXml}. */
 export interface FebioExportOptions {
@@ -112,45 +112,92 @@ function materialXml(m: Material, id: number, name: string): string[] {
  * ```
  */
 export function febioExport(model: FeModel, loadCase: LoadCase, options: FebioExportOptions = {}): FebioExport {
-  const { mesh, info, family, npc, nNodes, nCells, layout } = exportContext(model, 'febio export');
+  const plan = exportPlan(model, loadCase, { springActiveSet: options.springActiveSet, tractionsAsNodalForces: false, what: 'febio export' });
+  const w: FebWriter = { plan, name: makeNamer(), setLines: [], rigidName: new Map() };
+  const { materialLines, domains } = materialSection(w);
+  const meshLines = meshSection(w, domains);
+  const bc = boundarySection(w);
+  const rigid = rigidSection(w);
+  const { loads, meshData } = loadSection(w, rigid);
+  const springs = springSection(w);
+  meshLines.push(...springs.sets);
   const warnings: string[] = [];
-  const name = makeNamer();
+  const constraints = model.constraints ?? [];
+  if (constraints.length)
+    warnings.push(`${constraints.length} linear multi-point constraint(s) are not exported: FEBio 4 has no verified equivalent here; tie the DOFs in FEBio Studio.`);
   const L: string[] = [];
+  L.push('<?xml version="1.0" encoding="ISO-8859-1"?>');
+  L.push(`<!-- Exported by spinefea${loadCase.name ? ` (load case ${esc(loadCase.name).replace(/--/g, '- -')})` : ''}. Units: mm, N, MPa (consistent in FEBio, no conversion). -->`);
+  L.push('<febio_spec version="4.0">');
+  L.push('  <Module type="solid"/>');
+  L.push(...CONTROL);
+  L.push('  <Material>', ...materialLines, '  </Material>');
+  L.push('  <Mesh>', ...meshLines, ...w.setLines, '  </Mesh>');
+  L.push('  <MeshDomains>', ...domains.map((d) => `    <SolidDomain name="${esc(d.part)}" mat="${esc(d.mat)}"/>`), '  </MeshDomains>');
+  if (meshData.length) L.push('  <MeshData>', ...meshData, '  </MeshData>');
+  if (bc.length) L.push('  <Boundary>', ...bc, '  </Boundary>');
+  if (rigid.length) L.push('  <Rigid>', ...rigid, '  </Rigid>');
+  if (loads.length) L.push('  <Loads>', ...loads, '  </Loads>');
+  if (springs.discrete.length) L.push('  <Discrete>', ...springs.discrete, '  </Discrete>');
+  for (const wn of warnings) L.push(`  <!-- NOT EXPORTED: ${esc(wn).replace(/--/g, '- -')} -->`);
+  L.push(...LOAD_DATA_AND_OUTPUT, '</febio_spec>', '');
+  return { xml: L.join('\n'), warnings };
+}
 
-  // ---- Materials --------------------------------------------------------------
-  const byMaterial = new Map<number, number[]>();
-  for (let c = 0; c < nCells; c++) {
-    const id = mesh.materialIds[c];
-    if (!(id < model.materials.length))
-      throw new DimensionMismatchError(`febio export: cell ${c} uses material id ${id} but only ${model.materials.length} materials are given`);
-    let l = byMaterial.get(id);
-    if (!l) byMaterial.set(id, (l = []));
-    l.push(c);
-  }
+const CONTROL = [
+  '  <Control>',
+  '    <analysis>STATIC</analysis>',
+  '    <time_steps>1</time_steps>',
+  '    <step_size>1</step_size>',
+  '    <solver type="solid">',
+  '      <symmetric_stiffness>symmetric</symmetric_stiffness>',
+  '    </solver>',
+  '  </Control>',
+];
+
+const LOAD_DATA_AND_OUTPUT = [
+  '  <LoadData>',
+  '    <load_controller id="1" name="ramp" type="loadcurve">',
+  '      <interpolate>LINEAR</interpolate>',
+  '      <points>',
+  '        <pt>0,0</pt>',
+  '        <pt>1,1</pt>',
+  '      </points>',
+  '    </load_controller>',
+  '  </LoadData>',
+  '  <Output>',
+  '    <plotfile type="febio">',
+  '      <var type="displacement"/>',
+  '      <var type="stress"/>',
+  '      <var type="reaction forces"/>',
+  '    </plotfile>',
+  '  </Output>',
+];
+
+/** The file being written: the plan, the set namer, the node sets and surfaces, the rigid bodies' names. */
+interface FebWriter {
+  plan: ExportPlan;
+  name: (base: string) => string;
+  setLines: string[];
+  rigidName: Map<string, string>;
+  nodeSetCache?: Map<string, string>;
+}
+
+/** Materials by id, then one rigid-body material per kinematically coupled reference. */
+function materialSection(w: FebWriter): { materialLines: string[]; domains: { part: string; mat: string; cells: number[] }[] } {
+  const { plan, name } = w;
   const materialLines: string[] = [];
   const domains: { part: string; mat: string; cells: number[] }[] = [];
   let febMatId = 0;
-  for (const [id, cells] of [...byMaterial].sort((p, q) => p[0] - q[0])) {
-    const m = model.materials[id];
-    validateMaterial(m, id);
-    const label = mesh.regionNames?.[id] ?? m.name;
-    const matName = name(label ? `mat${id}_${label}` : `mat${id}`);
-    materialLines.push(...materialXml(m, ++febMatId, matName));
-    domains.push({ part: name(`part${id}`), mat: matName, cells });
+  for (const g of plan.materials) {
+    const matName = name(g.label ? `mat${g.id}_${g.label}` : `mat${g.id}`);
+    materialLines.push(...materialXml(g.material, ++febMatId, matName));
+    domains.push({ part: name(`part${g.id}`), mat: matName, cells: g.cells });
   }
-  const kinematic = new Map<string, Set<number>>();
-  for (const [i, c] of (model.couplings ?? []).entries()) {
-    if (c.kind !== 'kinematic') continue;
-    const nodes = resolveNodes(mesh, c.nodes, `kinematic coupling ${i} to '${c.reference}'`);
-    let s = kinematic.get(c.reference);
-    if (!s) kinematic.set(c.reference, (s = new Set()));
-    for (const n of nodes) s.add(n);
-  }
-  const rigidName = new Map<string, string>();
-  for (const ref of kinematic.keys()) {
-    const pos = layout.referencePosition.get(ref)!;
+  for (const ref of plan.rigidBodies.keys()) {
+    const pos = plan.layout.referencePosition.get(ref)!;
     const rb = name(`rigid_${ref}`);
-    rigidName.set(ref, rb);
+    w.rigidName.set(ref, rb);
     materialLines.push(
       `    <material id="${++febMatId}" name="${esc(rb)}" type="rigid body">`,
       `      <density>1</density>`,
@@ -158,44 +205,15 @@ export function febioExport(model: FeModel, loadCase: LoadCase, options: FebioEx
       `    </material>`,
     );
   }
+  return { materialLines, domains };
+}
 
-  // ---- Extra nodes (spring anchors) ------------------------------------------
-  const extra: number[][] = [];
-  const anchors: number[] = [];
-  const springPairs: { a: number; b: number; k: number }[] = [];
-  const springs = model.springs;
-  if (springs) {
-    const m = springs.nodesA.length;
-    if (options.springActiveSet && options.springActiveSet.length !== m)
-      throw new DimensionMismatchError(`febio export: springActiveSet has ${options.springActiveSet.length} entries for ${m} springs`);
-    for (let i = 0; i < m; i++) {
-      if (options.springActiveSet && !options.springActiveSet[i]) continue;
-      const a = springs.nodesA[i];
-      const k = springs.stiffness[i];
-      if (!(a < nNodes)) throw new DimensionMismatchError(`spring ${i}: node ${a} out of range`);
-      if (!Number.isFinite(k) || k < 0) throw new NonFiniteInputError(`spring ${i}: stiffness ${k} must be finite and ≥ 0`);
-      if (k === 0) continue;
-      let b: number;
-      if (springs.nodesB[i] === GROUND) {
-        const d = springs.direction;
-        if (!d || d.length < 3 * (i + 1)) throw new DimensionMismatchError(`spring ${i} goes to ground but no direction is given`);
-        const l = Math.hypot(d[3 * i], d[3 * i + 1], d[3 * i + 2]);
-        if (!(l > 0)) throw new DimensionMismatchError(`spring ${i}: direction has zero length`);
-        b = nNodes + extra.length + 1;
-        extra.push([0, 1, 2].map((q) => mesh.nodes[3 * a + q] + d[3 * i + q] / l));
-        anchors.push(b);
-      } else {
-        if (!(springs.nodesB[i] < nNodes)) throw new DimensionMismatchError(`spring ${i}: node ${springs.nodesB[i]} out of range`);
-        b = springs.nodesB[i] + 1;
-      }
-      springPairs.push({ a: a + 1, b, k });
-    }
-  }
-
-  // ---- Mesh -------------------------------------------------------------------
+/** Nodes (mesh, then spring anchors) and elements per material domain. */
+function meshSection(w: FebWriter, domains: { part: string; cells: number[] }[]): string[] {
+  const { mesh, nNodes, npc } = w.plan;
   const meshLines: string[] = ['    <Nodes name="all">'];
   for (let i = 0; i < nNodes; i++) meshLines.push(`      <node id="${i + 1}">${vec(mesh.nodes.subarray(3 * i, 3 * i + 3))}</node>`);
-  extra.forEach((x, j) => meshLines.push(`      <node id="${nNodes + j + 1}">${vec(x)}</node>`));
+  w.plan.anchors.forEach((x, j) => meshLines.push(`      <node id="${nNodes + j + 1}">${vec(x.position)}</node>`));
   meshLines.push('    </Nodes>');
   for (const d of domains) {
     meshLines.push(`    <Elements type="${mesh.cellType}" name="${esc(d.part)}">`);
@@ -206,169 +224,137 @@ export function febioExport(model: FeModel, loadCase: LoadCase, options: FebioEx
     }
     meshLines.push('    </Elements>');
   }
-  const setLines: string[] = [];
-  const nodeSetCache = new Map<string, string>();
-  /** A NodeSet of 1-based ids. */
-  const rawNodeSet = (ids: readonly number[], base: string): string => {
-    const set = name(base);
-    setLines.push(`    <NodeSet name="${esc(set)}">${ids.join(',')}</NodeSet>`);
-    return set;
-  };
-  /** A NodeSet for a model selection; named mesh sets are written once and keep their name. */
-  const nodeSet = (sel: NodeSelection, what: string): string => {
-    const key = typeof sel === 'string' ? sel : null;
-    if (key !== null && nodeSetCache.has(key)) return nodeSetCache.get(key)!;
-    const set = rawNodeSet(Array.from(resolveNodes(mesh, sel, what), (n) => n + 1), key ?? what);
-    if (key !== null) nodeSetCache.set(key, set);
-    return set;
-  };
-  const surface = (sel: Parameters<typeof resolveFaces>[1], what: string): string => {
-    const fs = resolveFaces(mesh, sel, what);
-    const set = name(typeof sel === 'string' ? `surf_${sel}` : what);
-    setLines.push(`    <Surface name="${esc(set)}">`);
-    for (let k = 0; k < fs.cells.length; k++) {
-      const local = info.faces[fs.faces[k]];
-      if (!local) throw new InvalidBoundaryConditionError(`${what}: face number ${fs.faces[k]} invalid for ${mesh.cellType}`);
-      if (!(fs.cells[k] < nCells)) throw new InvalidBoundaryConditionError(`${what}: cell ${fs.cells[k]} out of range`);
-      // Face nodes in CELL_INFO order: outward normal, corners then mid-side nodes (FEBio's facet order).
-      const ids = local.map((a) => mesh.cells[fs.cells[k] * npc + a] + 1);
-      setLines.push(`      <${FACET[mesh.cellType]} id="${k + 1}">${ids.join(',')}</${FACET[mesh.cellType]}>`);
-    }
-    setLines.push('    </Surface>');
-    return set;
-  };
+  return meshLines;
+}
 
-  // ---- Boundary ---------------------------------------------------------------
+/** A NodeSet of 1-based ids. */
+function rawNodeSet(w: FebWriter, ids: readonly number[], base: string): string {
+  const set = w.name(base);
+  w.setLines.push(`    <NodeSet name="${esc(set)}">${ids.join(',')}</NodeSet>`);
+  return set;
+}
+
+/** A NodeSet for a planned node set; named mesh sets are written once and keep their name. */
+function nodeSet(w: FebWriter, sel: PlannedNodeSet, what: string): string {
+  const cache = (w.nodeSetCache ??= new Map());
+  if (sel.key !== null && cache.has(sel.key)) return cache.get(sel.key)!;
+  const set = rawNodeSet(w, Array.from(sel.nodes, (n) => n + 1), sel.key ?? what);
+  if (sel.key !== null) cache.set(sel.key, set);
+  return set;
+}
+
+/** A Surface of the faces of a selection (FEBio facets in CELL_INFO order). */
+function surface(w: FebWriter, sel: Parameters<typeof resolveFaces>[1], what: string): string {
+  const { mesh, info, nCells, npc } = w.plan;
+  const fs = resolveFaces(mesh, sel, what);
+  const set = w.name(typeof sel === 'string' ? `surf_${sel}` : what);
+  w.setLines.push(`    <Surface name="${esc(set)}">`);
+  for (let k = 0; k < fs.cells.length; k++) {
+    const local = info.faces[fs.faces[k]];
+    if (!local) throw new InvalidBoundaryConditionError(`${what}: face number ${fs.faces[k]} invalid for ${mesh.cellType}`);
+    if (!(fs.cells[k] < nCells)) throw new InvalidBoundaryConditionError(`${what}: cell ${fs.cells[k]} out of range`);
+    // Face nodes in CELL_INFO order: outward normal, corners then mid-side nodes (FEBio's facet order).
+    const ids = local.map((a) => mesh.cells[fs.cells[k] * npc + a] + 1);
+    w.setLines.push(`      <${FACET[mesh.cellType]} id="${k + 1}">${ids.join(',')}</${FACET[mesh.cellType]}>`);
+  }
+  w.setLines.push('    </Surface>');
+  return set;
+}
+
+const DOF = ['x', 'y', 'z'];
+const RDOF = ['Rx', 'Ry', 'Rz', 'Ru', 'Rv', 'Rw'];
+
+/** Zero and prescribed displacements, spring anchors fixed, kinematic couplings as rigid bindings. */
+function boundarySection(w: FebWriter): string[] {
+  const { plan, name } = w;
   const bc: string[] = [];
-  const DOF = ['x', 'y', 'z'];
-  for (const [i, b] of (model.displacementBcs ?? []).entries()) {
-    const what = `displacement boundary condition ${i}`;
-    const set = nodeSet(b.nodes, `bc${i}`);
-    const comps = b.components ?? [0, 1, 2];
+  for (const b of plan.displacementBcs) {
+    const set = nodeSet(w, b.nodes, `bc${b.index}`);
     const zero: number[] = [];
-    comps.forEach((c, k) => {
-      if (!(c === 0 || c === 1 || c === 2)) throw new InvalidBoundaryConditionError(`${what}: component ${c} is not a translation (0, 1, 2)`);
-      const v = b.value === undefined ? 0 : typeof b.value === 'number' ? b.value : b.value[k];
-      if (v === undefined || !Number.isFinite(v)) throw new NonFiniteInputError(`${what}: prescribed value ${String(v)} is not a finite number`);
+    for (const { component: c, value: v } of b.values) {
       if (v === 0) zero.push(c);
       else
         bc.push(
-          `    <bc name="${esc(name(`prescribed${i}_${DOF[c]}`))}" type="prescribed displacement" node_set="${esc(set)}">`,
+          `    <bc name="${esc(name(`prescribed${b.index}_${DOF[c]}`))}" type="prescribed displacement" node_set="${esc(set)}">`,
           `      <dof>${DOF[c]}</dof>`,
           `      <value lc="1">${num(v)}</value>`,
           `      <relative>0</relative>`,
           `    </bc>`,
         );
-    });
+    }
     if (zero.length)
       bc.push(
-        `    <bc name="${esc(name(`fixed${i}`))}" type="zero displacement" node_set="${esc(set)}">`,
+        `    <bc name="${esc(name(`fixed${b.index}`))}" type="zero displacement" node_set="${esc(set)}">`,
         ...[0, 1, 2].map((c) => `      <${DOF[c]}_dof>${zero.includes(c) ? 1 : 0}</${DOF[c]}_dof>`),
         `    </bc>`,
       );
   }
-  if (anchors.length) {
-    const set = rawNodeSet(anchors, 'spring_anchors');
+  if (plan.anchors.length) {
+    const set = rawNodeSet(w, plan.anchors.map((_, j) => plan.nNodes + j + 1), 'spring_anchors');
     bc.push(`    <bc name="spring_anchors" type="zero displacement" node_set="${esc(set)}">`, '      <x_dof>1</x_dof>', '      <y_dof>1</y_dof>', '      <z_dof>1</z_dof>', '    </bc>');
   }
-  for (const [ref, nodes] of kinematic) {
-    const set = rawNodeSet([...nodes].sort((p, q) => p - q).map((n) => n + 1), `rigid_nodes_${ref}`);
-    bc.push(`    <bc name="${esc(name(`rigid_${ref}_bc`))}" type="rigid" node_set="${esc(set)}">`, `      <rb>${esc(rigidName.get(ref)!)}</rb>`, '    </bc>');
+  for (const [ref, nodes] of plan.rigidBodies) {
+    const set = rawNodeSet(w, nodes.map((n) => n + 1), `rigid_nodes_${ref}`);
+    bc.push(`    <bc name="${esc(name(`rigid_${ref}_bc`))}" type="rigid" node_set="${esc(set)}">`, `      <rb>${esc(w.rigidName.get(ref)!)}</rb>`, '    </bc>');
   }
+  return bc;
+}
 
-  // ---- Rigid (reference BCs and loads) ----------------------------------------
+/** A prescribed value or load on one DOF of a rigid body (`<rigid_bc>` or `<rigid_load>`). */
+function rigidDofXml(tag: string, name: string, type: string, body: string, dof: number, value: number): string[] {
+  return [
+    `    <${tag} name="${esc(name)}" type="${type}">`,
+    `      <rb>${esc(body)}</rb>`,
+    `      <dof>${RDOF[dof]}</dof>`,
+    `      <value lc="1">${num(value)}</value>`,
+    `      <relative>0</relative>`,
+    `    </${tag}>`,
+  ];
+}
+
+/** Reference boundary conditions → rigid_fixed / rigid_displacement / rigid_rotation. */
+function rigidSection(w: FebWriter): string[] {
   const rigid: string[] = [];
-  const RDOF = ['Rx', 'Ry', 'Rz', 'Ru', 'Rv', 'Rw'];
-  for (const [i, rb] of (model.referenceBcs ?? []).entries()) {
-    const what = `reference boundary condition ${i} on '${rb.reference}'`;
-    const body = rigidName.get(rb.reference);
-    if (!body) throw new InvalidBoundaryConditionError(`${what}: the reference node has no DOFs (it is not in a kinematic coupling)`);
+  for (const rb of w.plan.referenceBcs) {
+    const body = w.rigidName.get(rb.reference)!;
     const fixed = new Set<number>();
-    rb.components.forEach((c, k) => {
-      const v = rb.value === undefined ? 0 : typeof rb.value === 'number' ? rb.value : rb.value[k];
-      if (v === undefined || !Number.isFinite(v)) throw new NonFiniteInputError(`${what}: prescribed value ${String(v)} is not a finite number`);
+    for (const { component: c, value: v } of rb.values) {
       if (v === 0) fixed.add(c);
       else
-        rigid.push(
-          `    <rigid_bc name="${esc(name(`${body}_${RDOF[c]}`))}" type="${c < 3 ? 'rigid_displacement' : 'rigid_rotation'}">`,
-          `      <rb>${esc(body)}</rb>`,
-          `      <dof>${RDOF[c]}</dof>`,
-          `      <value lc="1">${num(v)}</value>`,
-          `      <relative>0</relative>`,
-          `    </rigid_bc>`,
-        );
-    });
+        rigid.push(...rigidDofXml('rigid_bc', w.name(`${body}_${RDOF[c]}`), c < 3 ? 'rigid_displacement' : 'rigid_rotation', body, c, v));
+    }
     if (fixed.size)
       rigid.push(
-        `    <rigid_bc name="${esc(name(`${body}_fixed`))}" type="rigid_fixed">`,
+        `    <rigid_bc name="${esc(w.name(`${body}_fixed`))}" type="rigid_fixed">`,
         `      <rb>${esc(body)}</rb>`,
         ...RDOF.map((d, c) => `      <${d}_dof>${fixed.has(c) ? 1 : 0}</${d}_dof>`),
         `    </rigid_bc>`,
       );
   }
+  return rigid;
+}
 
-  // ---- Loads ------------------------------------------------------------------
+/**
+ * Loads: reference loads on rigid bodies (appended to `rigid`), the plan's nodal forces as
+ * one nodal_load with a NodeData map, tractions and pressures as surface loads.
+ */
+function loadSection(w: FebWriter, rigid: string[]): { loads: string[]; meshData: string[] } {
+  const { plan, name } = w;
+  for (const rl of plan.rigidLoads) {
+    const body = w.rigidName.get(rl.reference)!;
+    for (let k = 0; k < 6; k++) {
+      const v = k < 3 ? rl.force[k] : rl.moment[k - 3];
+      if (v === 0) continue;
+      rigid.push(...rigidDofXml('rigid_load', name(`${body}_load_${RDOF[k]}`), k < 3 ? 'rigid_force' : 'rigid_moment', body, k, v));
+    }
+  }
   const loads: string[] = [];
-  const f = new Float64Array(3 * nNodes);
-  const label = loadCase.name ? `load case '${loadCase.name}'` : 'load case';
-  for (const [i, nf] of (loadCase.nodalForces ?? []).entries()) {
-    const what = `${label}, nodal forces ${i}`;
-    if (nf.forces.length !== 3 * nf.nodes.length)
-      throw new DimensionMismatchError(`${what}: forces has ${nf.forces.length} values, expected 3 × ${nf.nodes.length} nodes`);
-    for (let k = 0; k < nf.nodes.length; k++) {
-      const n = nf.nodes[k];
-      if (!(n < nNodes)) throw new InvalidBoundaryConditionError(`${what}: node ${n} out of range (mesh has ${nNodes} nodes)`);
-      for (let d = 0; d < 3; d++) {
-        const v = nf.forces[3 * k + d];
-        if (!Number.isFinite(v)) throw new NonFiniteInputError(`${what}: value ${v} at index ${3 * k + d} is not finite`);
-        f[3 * n + d] += v;
-      }
-    }
-  }
-  for (const [i, bf] of (loadCase.bodyForces ?? []).entries()) {
-    const what = `${label}, body force ${i}`;
-    if (!bf.force.every(Number.isFinite)) throw new NonFiniteInputError(`${what}: body force is not finite`);
-    const b = Float64Array.from(bf.force);
-    const xe = new Float64Array(3 * npc);
-    const fe = new Float64Array(3 * npc);
-    const only = bf.materialIds ? new Set(bf.materialIds) : null;
-    for (let c = 0; c < nCells; c++) {
-      if (only && !only.has(mesh.materialIds[c])) continue;
-      for (let a = 0; a < npc; a++) for (let q = 0; q < 3; q++) xe[3 * a + q] = mesh.nodes[3 * mesh.cells[c * npc + a] + q];
-      family.bodyForce(xe, b, fe);
-      for (let a = 0; a < npc; a++) for (let q = 0; q < 3; q++) f[3 * mesh.cells[c * npc + a] + q] += fe[3 * a + q];
-    }
-  }
-  for (const [i, rl] of (loadCase.referenceLoads ?? []).entries()) {
-    const what = `${label}, reference load ${i} on '${rl.reference}'`;
-    const F = rl.force ?? [0, 0, 0];
-    const M = rl.moment ?? [0, 0, 0];
-    if (![...F, ...M].every(Number.isFinite)) throw new NonFiniteInputError(`${what}: force or moment is not finite`);
-    const body = rigidName.get(rl.reference);
-    if (body) {
-      for (let k = 0; k < 6; k++) {
-        const v = k < 3 ? F[k] : M[k - 3];
-        if (v === 0) continue;
-        rigid.push(
-          `    <rigid_load name="${esc(name(`${body}_load_${RDOF[k]}`))}" type="${k < 3 ? 'rigid_force' : 'rigid_moment'}">`,
-          `      <rb>${esc(body)}</rb>`,
-          `      <dof>${RDOF[k]}</dof>`,
-          `      <value lc="1">${num(v)}</value>`,
-          `      <relative>0</relative>`,
-          `    </rigid_load>`,
-        );
-      }
-      continue;
-    }
-    const cp = (model.couplings ?? []).find((c) => c.reference === rl.reference && c.kind === 'distributing');
-    if (!cp) throw new InvalidBoundaryConditionError(`${what}: no coupling uses this reference node, so the load has nowhere to go`);
-    distributeReferenceLoad(mesh, resolveNodes(mesh, cp.nodes, what), cp.weights, layout.referencePosition.get(rl.reference)!, F, M, f, what);
-  }
   const meshData: string[] = [];
+  const f = plan.nodalForces;
   const loaded: number[] = [];
-  for (let n = 0; n < nNodes; n++) if (f[3 * n] !== 0 || f[3 * n + 1] !== 0 || f[3 * n + 2] !== 0) loaded.push(n);
+  for (let n = 0; n < plan.nNodes; n++) if (f[3 * n] !== 0 || f[3 * n + 1] !== 0 || f[3 * n + 2] !== 0) loaded.push(n);
   if (loaded.length) {
-    const set = rawNodeSet(loaded.map((n) => n + 1), 'loaded_nodes');
+    const set = rawNodeSet(w, loaded.map((n) => n + 1), 'loaded_nodes');
     meshData.push(`    <NodeData name="nodal_forces" node_set="${esc(set)}" data_type="vec3">`);
     loaded.forEach((n, j) => meshData.push(`      <node lid="${j + 1}">${vec(f.subarray(3 * n, 3 * n + 3))}</node>`));
     meshData.push('    </NodeData>');
@@ -378,10 +364,11 @@ export function febioExport(model: FeModel, loadCase: LoadCase, options: FebioEx
       `    </nodal_load>`,
     );
   }
-  for (const [i, t] of (loadCase.tractions ?? []).entries()) {
+  const label = plan.loadCase.name ? `load case '${plan.loadCase.name}'` : 'load case';
+  for (const [i, t] of (plan.loadCase.tractions ?? []).entries()) {
     const what = `${label}, traction ${i}`;
     if (!t.traction.every(Number.isFinite)) throw new NonFiniteInputError(`${what}: traction is not finite`);
-    const s = surface(t.faces, `traction${i}`);
+    const s = surface(w, t.faces, `traction${i}`);
     loads.push(
       `    <surface_load name="${esc(name(`traction${i}`))}" type="traction" surface="${esc(s)}">`,
       `      <scale lc="1">1</scale>`,
@@ -389,10 +376,10 @@ export function febioExport(model: FeModel, loadCase: LoadCase, options: FebioEx
       `    </surface_load>`,
     );
   }
-  for (const [i, p] of (loadCase.pressures ?? []).entries()) {
+  for (const [i, p] of (plan.loadCase.pressures ?? []).entries()) {
     const what = `${label}, pressure ${i}`;
     if (!Number.isFinite(p.pressure)) throw new NonFiniteInputError(`${what}: pressure ${p.pressure} is not finite`);
-    const s = surface(p.faces, `pressure${i}`);
+    const s = surface(w, p.faces, `pressure${i}`);
     // FEBio: positive pressure acts against the outward facet normal (into the body), as ours.
     loads.push(
       `    <surface_load name="${esc(name(`pressure${i}`))}" type="pressure" surface="${esc(s)}">`,
@@ -402,79 +389,33 @@ export function febioExport(model: FeModel, loadCase: LoadCase, options: FebioEx
       `    </surface_load>`,
     );
   }
+  return { loads, meshData };
+}
 
-  // ---- Springs ----------------------------------------------------------------
+/** Springs grouped by stiffness: the DiscreteSets of the Mesh and the Discrete section. */
+function springSection(w: FebWriter): { sets: string[]; discrete: string[] } {
+  const { plan, name } = w;
+  const meshLines: string[] = [];
   const discrete: string[] = [];
-  if (springPairs.length) {
-    const groups = new Map<number, { a: number; b: number }[]>();
-    for (const s of springPairs) {
-      let g = groups.get(s.k);
-      if (!g) groups.set(s.k, (g = []));
-      g.push(s);
-    }
-    let gi = 0;
-    const bindings: string[] = [];
-    for (const [k, rows] of groups) {
-      gi++;
-      const set = name(`springs${gi}`);
-      meshLines.push(`    <DiscreteSet name="${esc(set)}">`, ...rows.map((r) => `      <delem>${r.a},${r.b}</delem>`), '    </DiscreteSet>');
-      // FEBio resolves dmat by list position, so ids run 1…n in order.
-      discrete.push(`    <discrete_material id="${gi}" name="${esc(name(`spring_k${gi}`))}" type="linear spring">`, `      <E>${num(k)}</E>`, '    </discrete_material>');
-      bindings.push(`    <discrete dmat="${gi}" discrete_set="${esc(set)}"/>`);
-    }
-    discrete.push(...bindings);
+  if (!plan.springs.length) return { sets: meshLines, discrete };
+  const groups = new Map<number, { a: number; b: number }[]>();
+  for (const s of plan.springs) {
+    let g = groups.get(s.k);
+    if (!g) groups.set(s.k, (g = []));
+    g.push({ a: s.a + 1, b: s.anchor >= 0 ? plan.nNodes + s.anchor + 1 : s.b + 1 });
   }
-
-  const constraints = model.constraints ?? [];
-  if (constraints.length)
-    warnings.push(`${constraints.length} linear multi-point constraint(s) are not exported: FEBio 4 has no verified equivalent here; tie the DOFs in FEBio Studio.`);
-
-  // ---- Assemble ---------------------------------------------------------------
-  L.push('<?xml version="1.0" encoding="ISO-8859-1"?>');
-  L.push(`<!-- Exported by spinefea${loadCase.name ? ` (load case ${esc(loadCase.name).replace(/--/g, '- -')})` : ''}. Units: mm, N, MPa (consistent in FEBio, no conversion). -->`);
-  L.push('<febio_spec version="4.0">');
-  L.push('  <Module type="solid"/>');
-  L.push(
-    '  <Control>',
-    '    <analysis>STATIC</analysis>',
-    '    <time_steps>1</time_steps>',
-    '    <step_size>1</step_size>',
-    '    <solver type="solid">',
-    '      <symmetric_stiffness>symmetric</symmetric_stiffness>',
-    '    </solver>',
-    '  </Control>',
-  );
-  L.push('  <Material>', ...materialLines, '  </Material>');
-  L.push('  <Mesh>', ...meshLines, ...setLines, '  </Mesh>');
-  L.push('  <MeshDomains>', ...domains.map((d) => `    <SolidDomain name="${esc(d.part)}" mat="${esc(d.mat)}"/>`), '  </MeshDomains>');
-  if (meshData.length) L.push('  <MeshData>', ...meshData, '  </MeshData>');
-  if (bc.length) L.push('  <Boundary>', ...bc, '  </Boundary>');
-  if (rigid.length) L.push('  <Rigid>', ...rigid, '  </Rigid>');
-  if (loads.length) L.push('  <Loads>', ...loads, '  </Loads>');
-  if (discrete.length) L.push('  <Discrete>', ...discrete, '  </Discrete>');
-  for (const w of warnings) L.push(`  <!-- NOT EXPORTED: ${esc(w).replace(/--/g, '- -')} -->`);
-  L.push(
-    '  <LoadData>',
-    '    <load_controller id="1" name="ramp" type="loadcurve">',
-    '      <interpolate>LINEAR</interpolate>',
-    '      <points>',
-    '        <pt>0,0</pt>',
-    '        <pt>1,1</pt>',
-    '      </points>',
-    '    </load_controller>',
-    '  </LoadData>',
-  );
-  L.push(
-    '  <Output>',
-    '    <plotfile type="febio">',
-    '      <var type="displacement"/>',
-    '      <var type="stress"/>',
-    '      <var type="reaction forces"/>',
-    '    </plotfile>',
-    '  </Output>',
-  );
-  L.push('</febio_spec>', '');
-  return { xml: L.join('\n'), warnings };
+  let gi = 0;
+  const bindings: string[] = [];
+  for (const [k, rows] of groups) {
+    gi++;
+    const set = name(`springs${gi}`);
+    meshLines.push(`    <DiscreteSet name="${esc(set)}">`, ...rows.map((r) => `      <delem>${r.a},${r.b}</delem>`), '    </DiscreteSet>');
+    // FEBio resolves dmat by list position, so ids run 1…n in order.
+    discrete.push(`    <discrete_material id="${gi}" name="${esc(name(`spring_k${gi}`))}" type="linear spring">`, `      <E>${num(k)}</E>`, '    </discrete_material>');
+    bindings.push(`    <discrete dmat="${gi}" discrete_set="${esc(set)}"/>`);
+  }
+  discrete.push(...bindings);
+  return { sets: meshLines, discrete };
 }
 
 /**

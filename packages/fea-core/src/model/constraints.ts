@@ -236,14 +236,6 @@ export function describeModelDof(layout: DofLayout, dof: number): string {
 }
 
 /**
- * The reduced system `K_r = Tᵀ K T`, its symbolic structure computed once and
- * its values recomputed by {@link reduceStiffnessValues} when K changes.
- */
-export interface ReducedOperator {
-  matrix: CsrMatrix;
-}
-
-/**
  * Symbolic + numeric sparse triple product `K_r = Tᵀ·K·T` (Gustavson, row by
  * row with a dense marker). K is `solidDofs` square; reference DOFs carry no
  * stiffness of their own. For a free DOF the row of T is a unit vector, so

@@ -1,5 +1,5 @@
 import type { Mesh } from '@spinefea/mesh';
-import { DimensionMismatchError, NonFiniteInputError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from '../errors.js';
 import { addBlock, findSlot, type StiffnessPattern } from '../fem/assemble.js';
 import { GROUND, type SpringSet } from './model.js';
 
@@ -22,7 +22,7 @@ export function validateSprings(springs: SpringSet, nNodes: number): void {
     if (!Number.isFinite(springs.stiffness[i]) || springs.stiffness[i] < 0)
       throw new NonFiniteInputError(`spring ${i}: stiffness ${springs.stiffness[i]} must be finite and ≥ 0`);
     if (springs.nodesB[i] === GROUND && (!springs.direction || springs.direction.length < 3 * m))
-      throw new DimensionMismatchError(`spring ${i} goes to ground but no direction is given`);
+      throw new InvalidArgumentError(`spring ${i} goes to ground but no direction is given`);
   }
 }
 
@@ -43,7 +43,7 @@ export function springAxis(mesh: Mesh, springs: SpringSet, i: number, n: Float64
   const dy = x[3 * b + 1] - x[3 * a + 1];
   const dz = x[3 * b + 2] - x[3 * a + 2];
   const L = Math.hypot(dx, dy, dz);
-  if (!(L > 0)) throw new DimensionMismatchError(`spring ${i}: nodes ${a} and ${b} coincide, so the spring has no axis`);
+  if (!(L > 0)) throw new InvalidArgumentError(`spring ${i}: nodes ${a} and ${b} coincide, so the spring has no axis`);
   n[0] = dx / L;
   n[1] = dy / L;
   n[2] = dz / L;

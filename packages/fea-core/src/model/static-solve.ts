@@ -1,29 +1,26 @@
-import { validateMesh } from '@spinefea/mesh';
-import { DimensionMismatchError, InvalidMaterialError, SolverNotConvergedError } from '../errors.js';
-import { assembleStiffness, buildStiffnessPattern, checkElementJacobians, type StiffnessPattern } from '../fem/assemble.js';
+import { InvalidArgumentError, SolverNotConvergedError } from '../errors.js';
 import type { ElementFamily } from '../fem/element-family.js';
-import { elementFamily } from '../fem/elements/index.js';
-import { constitutiveMatrix, validateMaterial } from '../fem/material.js';
-import { csrOperator } from '../linalg/csr.js';
-import { sbsr3FromCsr, sbsr3Operator } from '../linalg/bsr3.js';
-import type { CsrMatrix, LinearOperator, Preconditioner, SolveResult } from '../linalg/types.js';
-import type { Material } from '../fem/material.js';
-import { jacobiPreconditioner } from '../solvers/jacobi.js';
-import { nodalBlockJacobiPreconditioner } from '../solvers/nodal-block-jacobi.js';
-import { pcg } from '../solvers/pcg.js';
-import { elasticityAmgFactory, type ElasticityAmgOptions } from '../solvers/amg/elasticity-amg.js';
-import {
-  buildConstraintTransform,
-  checkRigidBodyConstraints,
-  expandSolution,
-  reduceLoad,
-  reduceStiffness,
-  reduceStiffnessValues,
-  type ConstraintTransform,
-} from './constraints.js';
+import type { CsrMatrix, Preconditioner, SolveResult } from '../linalg/types.js';
+import type { ElasticityAmgOptions } from '../solvers/amg/elasticity-amg.js';
+import type { PcgSolution } from '../solvers/pcg.js';
+import { activeSetLoop } from './active-set.js';
+import { expandSolution, reduceLoad, reduceStiffness, reduceStiffnessValues, type ConstraintTransform } from './constraints.js';
 import { assembleLoadVector } from './loads.js';
 import type { FeModel, LoadCase } from './model.js';
-import { addSpringStiffness, springPairs, springResponse, validateSprings } from './springs.js';
+import { assembleSystem, linearSolver, solveLinear, validateModel, type AssembledSystem, type LinearSolver } from './prepare-steps.js';
+import {
+  forceResultant,
+  internalForces,
+  nodalReactions,
+  referenceMotions,
+  springForces,
+  storedEnergy,
+  type ForceResultant,
+  type ReferenceMotion,
+} from './recovery.js';
+import { springResponse } from './springs.js';
+
+export type { ForceResultant, ReferenceMotion } from './recovery.js';
 
 /** Which preconditioner PCG uses (or a factory for a custom one, e.g. multigrid). */
 export type PreconditionerChoice = 'amg' | 'jacobi' | 'block-jacobi' | 'none' | ((K: CsrMatrix, blockPtr: Uint32Array) => Preconditioner);
@@ -63,12 +60,6 @@ export interface StaticSolveOptions {
   operator?: 'auto' | 'csr' | 'bsr3';
 }
 
-/** Motion of a reference node: translation (mm) and small rotation (rad). */
-export interface ReferenceMotion {
-  translation: [number, number, number];
-  rotation: [number, number, number];
-}
-
 /** Result of a static solve. */
 export interface StaticSolution {
   /** Nodal displacements, xyz interleaved, length 3·nodes (mm). */
@@ -81,7 +72,7 @@ export interface StaticSolution {
    */
   reactions: Float64Array;
   /** Resultant of the reactions: force (N) and moment about the origin (N·mm). */
-  reactionResultant: { force: [number, number, number]; moment: [number, number, number] };
+  reactionResultant: ForceResultant;
   /** The last linear solve's figures; `iterations` is summed over active-set passes. */
   solver: SolveResult & { activeSetIterations: number };
   /** Axial spring forces (N, + tension) and which springs were active at the end. */
@@ -94,18 +85,34 @@ export interface StaticSolution {
 }
 
 /**
+ * The reduced linear system `K_r û = f_r` of a prepared model and one load case, with
+ * `K_r = Tᵀ K T` and `f_r = Tᵀ (f − K g)` (see {@link ConstraintTransform}). A copy: later
+ * `setCellScale` calls or active-set passes do not change it.
+ */
+export interface ReducedSystem {
+  /** K_r (N/mm), CSR, `freeDofs × freeDofs`, springs at their current active set. */
+  matrix: CsrMatrix;
+  /** f_r (N), length `freeDofs`. */
+  rhs: Float64Array;
+  /** DOF blocks of K_r: the free DOFs of one node or reference node (for block preconditioners and AMG). */
+  blockPtr: Uint32Array;
+}
+
+/**
  * A model with its matrix assembled, constraints reduced and preconditioner
  * built once; {@link PreparedModel.solve} then solves any number of load
  * cases against it (tension-only springs re-reduce only when their active
- * set changes).
+ * set changes). Holds no live matrices: {@link PreparedModel.reducedSystem}
+ * returns a copy of the system.
  */
 export interface PreparedModel {
-  model: FeModel;
-  family: ElementFamily;
-  pattern: StiffnessPattern;
-  transform: ConstraintTransform;
+  readonly model: FeModel;
+  /** The element kernels of the mesh's cell type. */
+  readonly family: ElementFamily;
+  /** The constraints as the affine map u = T·û + g (built once, never changed). */
+  readonly transform: ConstraintTransform;
   /** Material D matrices by material id (MPa). */
-  dMatrices: Float64Array[];
+  readonly dMatrices: readonly Float64Array[];
   /**
    * The constitutive matrix of every cell (material, per-cell axis, stiffness scale):
    * pass it to {@link resultFields} so stresses match the solved stiffness.
@@ -117,41 +124,20 @@ export interface PreparedModel {
    * preconditioner. `null` resets every cell to 1.
    */
   setCellScale(scale: Float64Array | null): void;
-  /** Full solid stiffness K (springs at their current active set), N/mm. */
-  stiffness: CsrMatrix;
-  /** Reduced stiffness Tᵀ K T. */
-  reduced: CsrMatrix;
+  /**
+   * The reduced system of a load case (default: no loads, so `rhs` holds only what prescribed
+   * displacements induce) at the current cell scales and spring set; a copy.
+   */
+  reducedSystem(loadCase?: LoadCase): ReducedSystem;
   solve(loadCase: LoadCase, options?: StaticSolveOptions): StaticSolution;
-  timings: { validate: number; assemble: number; reduce: number; preconditioner: number };
+  /** Wall times of the preparation steps (ms). */
+  readonly timings: { validate: number; assemble: number; reduce: number; preconditioner: number };
 }
-
 /**
- * DOF blocks of a reduced system: the free DOFs of one node (1–3) or of one reference
- * node (≤ 6) form a block (free DOFs ascend in full-DOF order, so they are contiguous).
- */
-export function blockPointers(tr: ConstraintTransform): Uint32Array {
-  const owner = (dof: number): number => {
-    if (dof < tr.layout.solidDofs) return Math.floor(dof / 3);
-    return tr.layout.solidDofs / 3 + Math.floor((dof - tr.layout.solidDofs) / 6);
-  };
-  const ptr: number[] = [0];
-  for (let r = 1; r < tr.freeDofs; r++) if (owner(tr.freeToFull[r]) !== owner(tr.freeToFull[r - 1])) ptr.push(r);
-  ptr.push(tr.freeDofs);
-  return Uint32Array.from(ptr);
-}
-
-/** A preconditioner choice with 'amg' already turned into its factory (it needs the mesh and constraints). */
-type ResolvedPreconditioner = Exclude<PreconditionerChoice, 'amg'>;
-
-function makePreconditioner(choice: ResolvedPreconditioner, K: CsrMatrix, blockPtr: Uint32Array): Preconditioner | undefined {
-  if (choice === 'none') return undefined;
-  if (choice === 'jacobi') return jacobiPreconditioner(K);
-  if (choice === 'block-jacobi') return nodalBlockJacobiPreconditioner(K, blockPtr);
-  return choice(K, blockPtr);
-}
-
-/**
- * Validate, assemble and constrain a model once, ready for several load cases.
+ * Validate, assemble and constrain a model once, ready for several load cases: the glue
+ * over the steps validate → assemble → reduce → precondition of `prepare-steps.ts`; each
+ * {@link PreparedModel.solve} then runs load → solve (tension-only springs by
+ * {@link activeSetLoop}) → recover.
  *
  * @throws InvalidMeshError / InvalidElementError / InvalidMaterialError /
  *   InvalidBoundaryConditionError / UnconstrainedModelError — before any solve.
@@ -164,242 +150,174 @@ function makePreconditioner(choice: ResolvedPreconditioner, K: CsrMatrix, blockP
  */
 export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): PreparedModel {
   const t0 = performance.now();
-  const mesh = model.mesh;
-  validateMesh(mesh);
-  const family = elementFamily(mesh.cellType);
-  let maxId = 0;
-  for (let c = 0; c < mesh.materialIds.length; c++) maxId = Math.max(maxId, mesh.materialIds[c]);
-  if (model.materials.length <= maxId)
-    throw new InvalidMaterialError(`cells use material id ${maxId} but only ${model.materials.length} materials are given`, maxId);
-  const dMatrices = model.materials.map((m, id) => {
-    validateMaterial(m, id);
-    return constitutiveMatrix(m);
-  });
-  const nCells = mesh.materialIds.length;
-  const cellD = perCellMatrices(model);
-  let cellScale: Float64Array | null = null;
-  const scaled = new Map<number, Float64Array>();
-  const dLookup = (c: number): Float64Array => {
-    const base = cellD.get(c) ?? dMatrices[mesh.materialIds[c]];
-    if (!cellScale || cellScale[c] === 1) return base;
-    let d = scaled.get(c);
-    if (!d) {
-      d = new Float64Array(36);
-      scaled.set(c, d);
-    }
-    for (let k = 0; k < 36; k++) d[k] = base[k] * cellScale[c];
-    return d;
-  };
-  if (model.springs) validateSprings(model.springs, mesh.nodes.length / 3);
-  if (!options.skipElementCheck) checkElementJacobians(mesh, family);
-  options.onProgress?.({ phase: 'constraints' });
-  const transform = buildConstraintTransform(model);
-  checkRigidBodyConstraints(model, transform);
+  const { family, cells, transform } = validateModel(model, options);
   const t1 = performance.now();
-
   options.onProgress?.({ phase: 'assembly' });
-  const pattern = buildStiffnessPattern(mesh, springPairs(model.springs));
-  const needsLookup = cellD.size > 0;
-  const solidValues = assembleStiffness(pattern, mesh, family, needsLookup ? dLookup : dMatrices, new Float64Array(pattern.matrix.colIdx.length));
-  const springs = model.springs;
-  const nSprings = springs?.nodesA.length ?? 0;
-  const active = new Uint8Array(nSprings).fill(1);
-  const K: CsrMatrix = { ...pattern.matrix, values: new Float64Array(solidValues.length) };
-  const refreshValues = (): void => {
-    K.values.set(solidValues);
-    if (springs) addSpringStiffness(pattern, mesh, springs, active, K.values);
-  };
-  refreshValues();
+  const system = assembleSystem(model, family, cells);
   const t2 = performance.now();
   options.onProgress?.({ phase: 'reduction' });
-  const reduced = reduceStiffness(K, transform);
+  const reduced = reduceStiffness(system.K, transform);
   const t3 = performance.now();
-  const blockPtr = blockPointers(transform);
-  // 'amg': smoothed aggregation with the rigid-body modes of the mesh restricted to the free DOFs
-  const choice = options.preconditioner ?? 'block-jacobi';
-  const precond: ResolvedPreconditioner = choice === 'amg' ? elasticityAmgFactory(mesh.nodes, transform, options.amg) : choice;
-  let M = makePreconditioner(precond, reduced, blockPtr);
-  // An AMG hierarchy is expensive to set up and stays a good SPD preconditioner when a few
-  // springs switch or a few cells soften: reuse it across active-set passes (CG stays exact,
-  // only the iteration count can grow). Cheap preconditioners are rebuilt.
-  const refreshPreconditioner = (): void => {
-    if (choice !== 'amg') M = makePreconditioner(precond, prepared.reduced, blockPtr);
-  };
-  const operatorKind = options.operator ?? 'auto';
-  const makeOperator = (A: CsrMatrix): LinearOperator =>
-    // K_r is symmetric: the symmetric 3×3-block format reads each off-diagonal block once (≈37 % of CSR's bytes)
-    operatorKind === 'csr' || (operatorKind === 'auto' && A.rows % 3 !== 0) ? csrOperator(A) : sbsr3Operator(sbsr3FromCsr(A));
-  let op = makeOperator(reduced);
+  const solver = linearSolver(model, transform, reduced, options);
   const t4 = performance.now();
-  let lastU: Float64Array | null = null;
-
-  const prepared: PreparedModel = {
+  const state: SolveState = {
     model,
     family,
-    pattern,
     transform,
-    dMatrices,
-    dLookup,
-    setCellScale(scale: Float64Array | null): void {
-      if (scale && scale.length !== nCells) throw new DimensionMismatchError(`setCellScale: ${scale.length} values for ${nCells} cells`);
-      cellScale = scale ? Float64Array.from(scale) : null;
-      scaled.clear();
-      assembleStiffness(pattern, mesh, family, dLookup, solidValues);
-      refreshValues();
-      reduceStiffnessValues(K, transform, prepared.reduced);
-      refreshPreconditioner();
-      op = makeOperator(prepared.reduced);
-    },
-    stiffness: K,
+    system,
     reduced,
+    solver,
+    lastU: null,
+    rereduce() {
+      reduceStiffnessValues(system.K, transform, reduced);
+      solver.refresh();
+    },
+  };
+  return {
+    model,
+    family,
+    transform,
+    dMatrices: cells.dMatrices,
+    dLookup: cells.lookup,
+    setCellScale(scale: Float64Array | null): void {
+      cells.setScale(scale);
+      system.reassembleSolid();
+      state.rereduce();
+    },
+    reducedSystem(loadCase: LoadCase = {}): ReducedSystem {
+      const f = assembleLoadVector(model, family, transform.layout, loadCase);
+      const matrix = { ...reduced, rowPtr: reduced.rowPtr.slice(), colIdx: reduced.colIdx.slice(), values: reduced.values.slice() };
+      return { matrix, rhs: reduceLoad(system.K, transform, f), blockPtr: solver.blockPtr.slice() };
+    },
     timings: { validate: t1 - t0, assemble: t2 - t1, reduce: t3 - t2, preconditioner: t4 - t3 },
     solve(loadCase: LoadCase, solveOptions: StaticSolveOptions = {}): StaticSolution {
-      const opts = { ...options, ...solveOptions };
-      const s0 = performance.now();
-      const f = assembleLoadVector(model, family, transform.layout, loadCase);
-      const s1 = performance.now();
-      const maxPasses = nSprings && springs!.tensionOnly ? (opts.maxActiveSetIterations ?? 30) : 1;
-      let totalIterations = 0;
-      let result: ReturnType<typeof pcg> | null = null;
-      let u: Float64Array = new Float64Array(0);
-      const elong = new Float64Array(nSprings);
-      const force = new Float64Array(nSprings);
-      let passes = 0;
-      const seen = new Set<string>();
-      const tol = opts.tolerance ?? 1e-8;
-      // While the active set may still change, a loose solve decides it as well as a
-      // tight one; the final pass (set unchanged) is tightened, warm-started.
-      let loose = maxPasses > 1 && (opts.activeSetTolerance ?? 1e-5) > tol;
-      for (;;) {
-        passes++;
-        const fr = reduceLoad(K, transform, f);
-        const x0 = lastU && lastU.length === transform.freeDofs ? lastU : undefined;
-        result = pcg(op, fr, {
-          preconditioner: M,
-          tolerance: loose ? (opts.activeSetTolerance ?? 1e-5) : tol,
-          maxIterations: opts.maxIterations,
-          stagnationWindow: opts.stagnationWindow ?? Math.max(1000, Math.floor((opts.maxIterations ?? 0) / 4)),
-          allowNotConverged: true,
-          x0,
-          onProgress: opts.onProgress
-            ? (iteration, relativeResidual) => {
-                if (iteration % 25 === 0) opts.onProgress!({ phase: 'solve', iteration, relativeResidual });
-              }
-            : undefined,
-        });
-        totalIterations += result.iterations;
-        lastU = result.x;
-        u = expandSolution(transform, result.x);
-        if (maxPasses === 1 || !springs) break;
-        // Active-set rule for tension-only springs: a spring is active iff its
-        // elongation is positive; stop when the set no longer changes.
-        springResponse(mesh, springs, u, elong, force);
+      const s = solveLoadCase(state, loadCase, { ...options, ...solveOptions });
+      s.timings.prepare = t4 - t0;
+      return s;
+    },
+  };
+}
+
+/** The prepared state one solve reads and the spring active set updates (internal). */
+interface SolveState {
+  model: FeModel;
+  family: ElementFamily;
+  transform: ConstraintTransform;
+  system: AssembledSystem;
+  /** Reduced stiffness Tᵀ K T, updated in place by `rereduce`. */
+  reduced: CsrMatrix;
+  solver: LinearSolver;
+  /** The last reduced solution: the warm start of the next solve. */
+  lastU: Float64Array | null;
+  /** K changed: re-reduce and refresh the preconditioner and operator. */
+  rereduce(): void;
+}
+
+/** Steps load → solve (with the spring active set) → recover of one load case. */
+function solveLoadCase(state: SolveState, loadCase: LoadCase, opts: StaticSolveOptions): StaticSolution {
+  const { model, transform, system } = state;
+  const s0 = performance.now();
+  const f = assembleLoadVector(model, state.family, transform.layout, loadCase);
+  const s1 = performance.now();
+  const { result, passes, iterations, u } = solveSpringActiveSet(state, f, opts);
+  const s2 = performance.now();
+  if (!result.converged && !opts.allowNotConverged) {
+    throw new SolverNotConvergedError(
+      `solver did not converge: relative residual ${result.relativeResidual.toExponential(3)} after ${result.iterations} iterations (${result.reason})` +
+        (result.message ? `: ${result.message}` : ''),
+      result.iterations,
+      result.relativeResidual,
+      result.reason,
+    );
+  }
+  // Recover: reactions R = K u − f at prescribed solid DOFs, their resultant, ½ uᵀK u.
+  const nSolid = transform.layout.solidDofs;
+  const Ku = internalForces(system.K, u, nSolid);
+  const reactions = nodalReactions(Ku, f, transform.prescribed);
+  const springs = model.springs;
+  return {
+    displacement: u.subarray(0, nSolid),
+    referenceMotion: referenceMotions(transform.layout, u),
+    reactions,
+    reactionResultant: forceResultant(model.mesh.nodes, reactions),
+    solver: {
+      converged: result.converged,
+      iterations,
+      relativeResidual: result.relativeResidual,
+      reason: result.reason,
+      timeMs: s2 - s1,
+      activeSetIterations: passes,
+    },
+    springForces: springs ? springForces(model.mesh, springs, u, system.springActive) : undefined,
+    springActive: springs ? Uint8Array.from(system.springActive) : undefined,
+    strainEnergy: storedEnergy(u, Ku),
+    timings: { prepare: 0, loads: s1 - s0, solve: s2 - s1 },
+  };
+}
+
+/**
+ * Solve, with tension-only springs by the active-set rule: a spring is active iff its
+ * elongation is positive; stop when the set no longer changes. While it may still
+ * change, a loose solve decides it as well as a tight one; the final pass (set
+ * unchanged) is tightened, warm-started.
+ */
+function solveSpringActiveSet(
+  state: SolveState,
+  f: Float64Array,
+  opts: StaticSolveOptions,
+): { result: PcgSolution; passes: number; iterations: number; u: Float64Array } {
+  const { model, transform, system } = state;
+  const springs = model.springs;
+  const nSprings = springs?.nodesA.length ?? 0;
+  const maxPasses = nSprings && springs!.tensionOnly ? (opts.maxActiveSetIterations ?? 30) : 1;
+  const tol = opts.tolerance ?? 1e-8;
+  const looseTol = opts.activeSetTolerance ?? 1e-5;
+  const active = system.springActive;
+  const elong = new Float64Array(nSprings);
+  const force = new Float64Array(nSprings);
+  let iterations = 0;
+  let u: Float64Array = new Float64Array(0);
+  const { result, passes } = activeSetLoop<PcgSolution>(
+    {
+      solve(loose) {
+        const fr = reduceLoad(system.K, transform, f);
+        const x0 = state.lastU && state.lastU.length === transform.freeDofs ? state.lastU : undefined;
+        const r = solveLinear(state.solver, fr, loose ? looseTol : tol, x0, opts);
+        iterations += r.iterations;
+        state.lastU = r.x;
+        u = expandSolution(transform, r.x);
+        return r;
+      },
+      update() {
+        springResponse(model.mesh, springs!, u, elong, force);
         let changed = 0;
         for (let i = 0; i < nSprings; i++) {
-          if (!springs.tensionOnly![i]) continue;
+          if (!springs!.tensionOnly![i]) continue;
           const want = elong[i] > 0 ? 1 : 0;
           if (want !== active[i]) {
             active[i] = want;
             changed++;
           }
         }
-        if (changed === 0) {
-          if (!loose) break;
-          loose = false; // settled on a loose solve: tighten and check once more
-          continue;
-        }
-        const key = active.join('');
-        if (seen.has(key) || passes >= maxPasses) {
-          throw new SolverNotConvergedError(
-            `tension-only springs: the active set did not settle after ${passes} linear solves (${changed} springs still switching${seen.has(key) ? ', cycling' : ''})`,
-            totalIterations,
-            result.relativeResidual,
-            'active-set',
-          );
-        }
-        seen.add(key);
-        refreshValues();
-        reduceStiffnessValues(K, transform, prepared.reduced);
-        refreshPreconditioner();
-        op = makeOperator(prepared.reduced);
-      }
-      const s2 = performance.now();
-      if (!result!.converged && !opts.allowNotConverged) {
+        return changed;
+      },
+      key: () => active.join(''),
+      apply() {
+        system.refreshSprings();
+        state.rereduce();
+      },
+      onStuck({ result, passes, changed, cycling }) {
         throw new SolverNotConvergedError(
-          `solver did not converge: relative residual ${result!.relativeResidual.toExponential(3)} after ${result!.iterations} iterations (${result!.reason})` +
-            (result!.message ? `: ${result!.message}` : ''),
-          result!.iterations,
-          result!.relativeResidual,
-          result!.reason,
+          `tension-only springs: the active set did not settle after ${passes} linear solves (${changed} springs still switching${cycling ? ', cycling' : ''})`,
+          iterations,
+          result.relativeResidual,
+          'active-set',
         );
-      }
-      // Reactions R = K u − f at prescribed solid DOFs.
-      const nSolid = transform.layout.solidDofs;
-      const Ku = new Float64Array(nSolid);
-      for (let i = 0; i < nSolid; i++) {
-        let s = 0;
-        for (let b = K.rowPtr[i]; b < K.rowPtr[i + 1]; b++) s += K.values[b] * u[K.colIdx[b]];
-        Ku[i] = s;
-      }
-      let energy = 0;
-      for (let i = 0; i < nSolid; i++) energy += 0.5 * u[i] * Ku[i];
-      const reactions = new Float64Array(nSolid);
-      const F: [number, number, number] = [0, 0, 0];
-      const Mo: [number, number, number] = [0, 0, 0];
-      for (let i = 0; i < nSolid; i++) {
-        if (!transform.prescribed[i]) continue;
-        const r = Ku[i] - f[i];
-        reactions[i] = r;
-      }
-      for (let nIdx = 0; nIdx < nSolid / 3; nIdx++) {
-        const rx = reactions[3 * nIdx];
-        const ry = reactions[3 * nIdx + 1];
-        const rz = reactions[3 * nIdx + 2];
-        if (rx === 0 && ry === 0 && rz === 0) continue;
-        const x = mesh.nodes[3 * nIdx];
-        const y = mesh.nodes[3 * nIdx + 1];
-        const z = mesh.nodes[3 * nIdx + 2];
-        F[0] += rx;
-        F[1] += ry;
-        F[2] += rz;
-        Mo[0] += y * rz - z * ry;
-        Mo[1] += z * rx - x * rz;
-        Mo[2] += x * ry - y * rx;
-      }
-      const referenceMotion: Record<string, ReferenceMotion> = {};
-      for (const [name, d0] of transform.layout.referenceDof) {
-        referenceMotion[name] = {
-          translation: [u[d0], u[d0 + 1], u[d0 + 2]],
-          rotation: [u[d0 + 3], u[d0 + 4], u[d0 + 5]],
-        };
-      }
-      let springForces: Float64Array | undefined;
-      if (springs) {
-        springResponse(mesh, springs, u, elong, force);
-        springForces = new Float64Array(nSprings);
-        for (let i = 0; i < nSprings; i++) springForces[i] = active[i] ? force[i] : 0;
-      }
-      return {
-        displacement: u.subarray(0, nSolid),
-        referenceMotion,
-        reactions,
-        reactionResultant: { force: F, moment: Mo },
-        solver: {
-          converged: result!.converged,
-          iterations: totalIterations,
-          relativeResidual: result!.relativeResidual,
-          reason: result!.reason,
-          timeMs: s2 - s1,
-          activeSetIterations: passes,
-        },
-        springForces,
-        springActive: springs ? Uint8Array.from(active) : undefined,
-        strainEnergy: energy,
-        timings: { prepare: t4 - t0, loads: s1 - s0, solve: s2 - s1 },
-      };
+      },
     },
-  };
-  return prepared;
+    { enabled: maxPasses > 1 && !!springs, loose: maxPasses > 1 && looseTol > tol, maxPasses },
+  );
+  return { result, passes, iterations, u };
 }
 
 /**
@@ -419,26 +337,6 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
  * ```
  */
 export function solveStatic(model: FeModel, loadCase: LoadCase, options: StaticSolveOptions = {}): StaticSolution {
-  if (!model || !model.mesh) throw new DimensionMismatchError('solveStatic: model.mesh is missing');
+  if (!model || !model.mesh) throw new InvalidArgumentError('solveStatic: model.mesh is missing');
   return prepareModel(model, options).solve(loadCase, options);
-}
-
-/**
- * Constitutive matrices of cells whose transversely isotropic material takes its
- * axis from `model.materialAxes` (cached once; other cells use their material's D).
- */
-function perCellMatrices(model: FeModel): Map<number, Float64Array> {
-  const out = new Map<number, Float64Array>();
-  const axes = model.materialAxes;
-  if (!axes) return out;
-  const ids = model.mesh.materialIds;
-  if (axes.length !== 3 * ids.length) throw new DimensionMismatchError(`materialAxes has ${axes.length} values, expected 3 × ${ids.length} cells`);
-  for (let c = 0; c < ids.length; c++) {
-    const m: Material = model.materials[ids[c]];
-    if (m.kind !== 'transversely-isotropic') continue;
-    const a = [axes[3 * c], axes[3 * c + 1], axes[3 * c + 2]] as [number, number, number];
-    if (a[0] === 0 && a[1] === 0 && a[2] === 0) continue;
-    out.set(c, constitutiveMatrix({ ...m, axis: a }));
-  }
-  return out;
 }

@@ -80,7 +80,7 @@ function solve3x3(A: Float64Array, b: number[]): number[] | null {
  * @example
  * ```ts
  * const ties = tieNodesToCells(mesh, mesh.nodeSets['implant.screwL'], boneCells);
- * const model = { ...model, constraints: ties };
+ * const tied: FeModel = { ...model, constraints: [...(model.constraints ?? []), ...ties] };
  * ```
  */
 export function tieNodesToCells(mesh: Mesh, slaveNodes: Uint32Array, hostCells: Uint32Array, tolerance = 1e-6): LinearConstraint[] {

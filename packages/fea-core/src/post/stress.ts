@@ -12,14 +12,14 @@
 import { CELL_INFO, type Mesh } from '@spinefea/mesh';
 import type { ElementFamily } from '../fem/element-family.js';
 import { elementFamily } from '../fem/elements/index.js';
-import { DimensionMismatchError, InvalidElementError, InvalidMaterialError, NonFiniteInputError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, InvalidElementError, InvalidMaterialError, NonFiniteInputError } from '../errors.js';
 
 /**
  * Strains and stresses at the sampling points of every cell, see {@link elementFields}.
  *
  * @example
  * ```ts
- * const { stress, weights, samplingPoints } = elementFields(mesh, D, u);
+ * const { stress, weights, samplingPoints } = elementFields(mesh, prepared.dMatrices, u);
  * const sxxOfCell3AtPoint0 = stress[(3 * samplingPoints + 0) * 6 + 0]; // MPa
  * ```
  */
@@ -39,7 +39,7 @@ export interface ElementFields {
  *
  * @example
  * ```ts
- * elementFields(mesh, D, u, { family: tet10 });
+ * elementFields(mesh, prepared.dMatrices, u, { family: tet10 });
  * ```
  */
 export interface PostOptions {
@@ -212,7 +212,7 @@ export function elementFields(
  * @returns the total strain energy (N·mm).
  * @example
  * ```ts
- * const U = strainEnergy(elementFields(mesh, D, u)); // = ½ uᵀ·K·u
+ * const U = strainEnergy(elementFields(mesh, prepared.dMatrices, u)); // = ½ uᵀ·K·u
  * ```
  */
 export function strainEnergy(
@@ -271,7 +271,7 @@ export function elementAverage(
   const sp = samplingPoints;
   const k = components;
   if (!(Number.isInteger(k) && k > 0 && Number.isInteger(sp) && sp > 0)) {
-    throw new DimensionMismatchError(`elementAverage: components (${k}) and samplingPoints (${sp}) must be positive integers`);
+    throw new InvalidArgumentError(`elementAverage: components (${k}) and samplingPoints (${sp}) must be positive integers`);
   }
   if (weights.length % sp !== 0 || perSample.length !== weights.length * k) {
     throw new DimensionMismatchError(
@@ -382,7 +382,7 @@ function accumulate(
 }
 
 function checkSampleField(fn: string, perSample: Float64Array, k: number, sp: number, nCells: number, family: ElementFamily): void {
-  if (!(Number.isInteger(k) && k > 0)) throw new DimensionMismatchError(`${fn}: components must be a positive integer, got ${k}`);
+  if (!(Number.isInteger(k) && k > 0)) throw new InvalidArgumentError(`${fn}: components must be a positive integer, got ${k}`);
   if (sp !== family.samplingPoints) {
     throw new DimensionMismatchError(`${fn}: samplingPoints is ${sp} but ${family.cellType} elements have ${family.samplingPoints}`);
   }

@@ -2,7 +2,7 @@
  * Block Jacobi preconditioner: inverts the `b × b` nodal diagonal blocks of
  * A (b = 3 for 3-D elasticity, DOF order `[u0x,u0y,u0z,u1x,…]`).
  */
-import { DimensionMismatchError, NonFiniteInputError, UnconstrainedModelError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError, UnconstrainedModelError } from '../errors.js';
 import { csrGet } from '../linalg/csr.js';
 import type { CsrMatrix } from '../linalg/types.js';
 import type { FusedPreconditioner } from './preconditioner.js';
@@ -30,7 +30,7 @@ import type { FusedPreconditioner } from './preconditioner.js';
 export function blockJacobiPreconditioner(A: CsrMatrix, blockSize = 3): FusedPreconditioner {
   if (A.rows !== A.cols) throw new DimensionMismatchError(`block Jacobi: matrix is ${A.rows}×${A.cols}, not square`);
   const b = blockSize;
-  if (!Number.isInteger(b) || b < 1) throw new DimensionMismatchError(`block Jacobi: block size ${b} is not a positive integer`);
+  if (!Number.isInteger(b) || b < 1) throw new InvalidArgumentError(`block Jacobi: block size ${b} is not a positive integer`);
   const n = A.rows;
   if (n % b !== 0) throw new DimensionMismatchError(`block Jacobi: size ${n} is not divisible by block size ${b}`);
   const nb = n / b;

@@ -23,20 +23,13 @@
  * `apply(r, z)`), then `rzNew ← rᵀz; rr ← rᵀr` (`dots`), so nothing but
  * the scalar checks leaves the device either way.
  */
-import { DimensionMismatchError, SpineFeaError } from '../errors.js';
+import { DimensionMismatchError } from '../errors.js';
 import type { CsrMatrix, StopReason } from '../linalg/types.js';
 import type { InnerSolveOptions, InnerSolveResult, InnerSolver } from './mixed-precision.js';
 import { inverseDiagonalF32 } from './mixed-precision.js';
 
-/**
- * A device (GPU adapter, driver, WebGPU device) failed or was lost during a
- * solve. `auto` backends catch it and re-run on the CPU.
- */
-export class DeviceFailureError extends SpineFeaError {
-  constructor(message: string, readonly device: string) {
-    super('DEVICE_FAILURE', message);
-  }
-}
+// The class lives with the other errors; re-exported here for the backends that import it from this module.
+export { DeviceFailureError } from '../errors.js';
 
 /** A vector in device memory. */
 export interface DeviceVector {

@@ -17,6 +17,16 @@ export function describeDof(i: number): string {
   return `DOF ${i} (node ${Math.floor(i / 3)}, ${'xyz'[i % 3]})`;
 }
 
+/** Options of {@link jacobiPreconditioner}. */
+export interface JacobiOptions {
+  /**
+   * Name of row `i` in error messages. Default {@link describeDof} (3 DOFs per node),
+   * which is only right for an unreduced system: `prepareModel` passes the model's node
+   * and component through the constraint transform's `freeToFull`.
+   */
+  describeDof?: (i: number) => string;
+}
+
 /**
  * Jacobi preconditioner `z ← D⁻¹·r` with `D = diag(A)`.
  *
@@ -25,6 +35,7 @@ export function describeDof(i: number): string {
  * factory refuses it instead of producing Inf/NaN later.
  *
  * @param A square SPD matrix (stiffness, N/mm)
+ * @param options how rows are named in errors
  * @throws UnconstrainedModelError naming the first DOF whose diagonal is ≤ 0
  * @throws NonFiniteInputError naming the first DOF whose diagonal is NaN/±Inf
  * @example
@@ -32,18 +43,19 @@ export function describeDof(i: number): string {
  * const result = pcg(csrOperator(K), f, { preconditioner: jacobiPreconditioner(K) });
  * ```
  */
-export function jacobiPreconditioner(A: CsrMatrix): DiagonalPreconditioner {
+export function jacobiPreconditioner(A: CsrMatrix, options: JacobiOptions = {}): DiagonalPreconditioner {
+  const name = options.describeDof ?? describeDof;
   if (A.rows !== A.cols) throw new DimensionMismatchError(`Jacobi: matrix is ${A.rows}×${A.cols}, not square`);
   const n = A.rows;
   const inv = csrDiagonal(A);
   for (let i = 0; i < n; i++) {
     const d = inv[i];
     if (!Number.isFinite(d)) {
-      throw new NonFiniteInputError(`Jacobi: diagonal entry of ${describeDof(i)} is ${d}`);
+      throw new NonFiniteInputError(`Jacobi: diagonal entry of ${name(i)} is ${d}`);
     }
     if (!(d > 0)) {
       throw new UnconstrainedModelError(
-        `Jacobi: diagonal entry of ${describeDof(i)} is ${d} ≤ 0; the DOF has no stiffness ` +
+        `Jacobi: diagonal entry of ${name(i)} is ${d} ≤ 0; the DOF has no stiffness ` +
           `(a node not attached to any element, or an unconstrained/disconnected part)`,
       );
     }

@@ -18,7 +18,11 @@ import type { FusedPreconditioner } from './preconditioner.js';
  * const M = nodalBlockJacobiPreconditioner(K, Uint32Array.from([0, 3, 6]));
  * ```
  */
-export function nodalBlockJacobiPreconditioner(A: CsrMatrix, blockPtr: Uint32Array): FusedPreconditioner {
+export function nodalBlockJacobiPreconditioner(
+  A: CsrMatrix,
+  blockPtr: Uint32Array,
+  describeDof: (i: number) => string = (i) => `free DOF ${i}`,
+): FusedPreconditioner {
   const nb = blockPtr.length - 1;
   const offs = new Uint32Array(nb + 1);
   for (let k = 0; k < nb; k++) {
@@ -50,7 +54,7 @@ export function nodalBlockJacobiPreconditioner(A: CsrMatrix, blockPtr: Uint32Arr
       // A pivot below 1e-12 of the block's largest diagonal means a direction with no stiffness.
       if (!(Math.abs(pv) > 1e-12 * scale) || !Number.isFinite(pv)) {
         throw new UnconstrainedModelError(
-          `the diagonal block of free DOFs ${b0}..${b0 + s - 1} is singular: some DOF has no stiffness (a node not attached to any element, or an unconstrained reference node)`,
+          `the diagonal block of free DOFs ${b0}..${b0 + s - 1} (${describeDof(b0)} … ${describeDof(b0 + s - 1)}) is singular: some DOF has no stiffness (a node not attached to any element, or an unconstrained reference node)`,
         );
       }
       if (piv !== c) for (let q = 0; q < w; q++) [work[c * w + q], work[piv * w + q]] = [work[piv * w + q], work[c * w + q]];

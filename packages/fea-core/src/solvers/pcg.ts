@@ -2,7 +2,7 @@
  * Preconditioned conjugate gradients, written once against
  * {@link LinearOperator} and {@link Preconditioner}.
  */
-import { DimensionMismatchError, NonFiniteInputError, SolverNotConvergedError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError, SolverNotConvergedError } from '../errors.js';
 import type { FusedLinearOperator } from '../linalg/csr.js';
 import type { LinearOperator, Preconditioner, SolveResult, StopReason } from '../linalg/types.js';
 import { dot, firstNonFinite, norm2, xpby } from '../linalg/vector.js';
@@ -145,10 +145,10 @@ export function pcg(A: LinearOperator, b: Float64Array, options: PcgOptions = {}
   const badB = firstNonFinite(b);
   if (badB >= 0) throw new NonFiniteInputError(`pcg: right-hand side b[${badB}] is ${b[badB]}`);
   const tol = options.tolerance ?? 1e-8;
-  if (!(tol > 0 && Number.isFinite(tol))) throw new DimensionMismatchError(`pcg: tolerance must be a positive finite number, got ${tol}`);
+  if (!(tol > 0 && Number.isFinite(tol))) throw new InvalidArgumentError(`pcg: tolerance must be a positive finite number, got ${tol}`);
   const maxIt = options.maxIterations ?? defaultMaxIterations(n);
   if (!(Number.isInteger(maxIt) && maxIt >= 0)) {
-    throw new DimensionMismatchError(`pcg: maxIterations must be a non-negative integer, got ${maxIt}`);
+    throw new InvalidArgumentError(`pcg: maxIterations must be a non-negative integer, got ${maxIt}`);
   }
   const window = options.stagnationWindow ?? 500;
   const M = options.preconditioner;

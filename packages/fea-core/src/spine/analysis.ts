@@ -1,4 +1,5 @@
 import { CELL_INFO } from '@spinefea/mesh';
+import { activeSetLoop } from '../model/active-set.js';
 import { prepareModel, type PreparedModel, type StaticSolveOptions, type StaticSolution } from '../model/static-solve.js';
 import type { LoadCase } from '../model/model.js';
 import { resultFields, type ResultFields } from '../post/results.js';
@@ -108,7 +109,7 @@ export interface SpineAnalysisResult {
  * opens) is softened to `openFacetScale` of its stiffness, every softened cell that
  * is compressed again is restored; repeat until no cell changes. If the set cycles
  * (or exceeds `maxFacetIterations`), the cells still switching are closed and the
- * result says how many (`frozenFacetCells`). The cost against
+ * result says how many (`frozenFacetCells`). The loop is the shared {@link activeSetLoop}. The cost against
  * real contact: no sliding friction or separation of surfaces — shear is carried by
  * the closed cells as by a bonded layer — and each pass is a re-assembly and a solve.
  */
@@ -129,56 +130,60 @@ function solveWithFacetContact(
   const ue = new Float64Array(3 * n);
   const strain = new Float64Array(6 * family.samplingPoints);
   let iterations = 0;
-  const maxPasses = options.maxFacetIterations ?? 10;
-  const seen = new Set<string>();
+  let open = 0;
+  let frozenCells = 0;
+  let switched: number[] = [];
   // Loose solves decide the open/closed set; the last pass is solved to the full tolerance.
   const tight = options.solver?.tolerance ?? 1e-8;
-  let loose = cart.length > 0;
-  for (let pass = 1; ; pass++) {
+  const solve = (loose: boolean): StaticSolution => {
     const sol = prepared.solve(lc, loose ? { ...options.solver, tolerance: Math.max(tight, 1e-5) } : options.solver);
     iterations += sol.solver.iterations;
-    let changed = 0;
-    let open = 0;
-    const switched: number[] = [];
-    for (const c of cart) {
-      for (let a = 0; a < n; a++) {
-        const p = 3 * mesh.cells[c * n + a];
-        for (let k = 0; k < 3; k++) {
-          xe[3 * a + k] = mesh.nodes[p + k];
-          ue[3 * a + k] = sol.displacement[p + k];
+    return sol;
+  };
+  const { result, passes } = activeSetLoop<StaticSolution>(
+    {
+      solve,
+      update(sol) {
+        switched = [];
+        open = 0;
+        for (const c of cart) {
+          for (let a = 0; a < n; a++) {
+            const p = 3 * mesh.cells[c * n + a];
+            for (let k = 0; k < 3; k++) {
+              xe[3 * a + k] = mesh.nodes[p + k];
+              ue[3 * a + k] = sol.displacement[p + k];
+            }
+          }
+          family.strain(xe, ue, strain);
+          let ev = 0;
+          for (let q = 0; q < family.samplingPoints; q++) ev += strain[6 * q] + strain[6 * q + 1] + strain[6 * q + 2];
+          const want = ev > 0 ? spine.calibration.openFacetScale : 1;
+          if (want !== scale[c]) {
+            scale[c] = want;
+            switched.push(c);
+          }
+          if (scale[c] !== 1) open++;
         }
-      }
-      family.strain(xe, ue, strain);
-      let ev = 0;
-      for (let q = 0; q < family.samplingPoints; q++) ev += strain[6 * q] + strain[6 * q + 1] + strain[6 * q + 2];
-      const want = ev > 0 ? spine.calibration.openFacetScale : 1;
-      if (want !== scale[c]) {
-        scale[c] = want;
-        changed++;
-        switched.push(c);
-      }
-      if (scale[c] !== 1) open++;
-    }
-    if (changed === 0 && loose) {
-      loose = false;
-      continue;
-    }
-    if (changed === 0 || cart.length === 0) return { sol, passes: pass, open, iterations, frozenCells: 0 };
-    const key = cart.map((c) => (scale[c] === 1 ? 1 : 0)).join('');
-    if (seen.has(key) || pass >= maxPasses) {
-      // The set cycles (cells at the edge of the contact zone flip back and forth, each
-      // state implying the other) or does not settle: close the switching cells — the
-      // conservative, stiffer choice — and solve once more to the full tolerance.
-      for (const c of switched) scale[c] = 1;
-      prepared.setCellScale(scale);
-      const last = prepared.solve(lc, options.solver);
-      let openNow = 0;
-      for (const c of cart) if (scale[c] !== 1) openNow++;
-      return { sol: last, passes: pass + 1, open: openNow, iterations: iterations + last.solver.iterations, frozenCells: switched.length };
-    }
-    seen.add(key);
-    prepared.setCellScale(scale);
-  }
+        return switched.length;
+      },
+      key: () => cart.map((c) => (scale[c] === 1 ? 1 : 0)).join(''),
+      apply: () => prepared.setCellScale(scale),
+      onStuck(stuck) {
+        // The set cycles (cells at the edge of the contact zone flip back and forth, each
+        // state implying the other) or does not settle: close the switching cells — the
+        // conservative, stiffer choice — and solve once more to the full tolerance.
+        for (const c of switched) scale[c] = 1;
+        prepared.setCellScale(scale);
+        const last = solve(false);
+        open = 0;
+        for (const c of cart) if (scale[c] !== 1) open++;
+        frozenCells = switched.length;
+        return { result: last, passes: stuck.passes + 1 };
+      },
+    },
+    { enabled: cart.length > 0, loose: true, maxPasses: options.maxFacetIterations ?? 10 },
+  );
+  return { sol: result, passes, open, iterations, frozenCells };
 }
 
 /**

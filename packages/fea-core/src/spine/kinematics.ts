@@ -1,4 +1,4 @@
-import { DimensionMismatchError } from '../errors.js';
+import { DimensionMismatchError, InvalidArgumentError } from '../errors.js';
 import { solve3 } from '../model/loads.js';
 
 /** A rigid motion fitted to displaced points. */
@@ -56,7 +56,7 @@ export function rigidFit(nodes: Float64Array, displacement: Float64Array, subset
     rhs[2] += r[0] * u[1] - r[1] * u[0];
   }
   const th = solve3(J, rhs);
-  if (!th) throw new DimensionMismatchError('rigidFit: the points are collinear, so a rotation cannot be fitted');
+  if (!th) throw new InvalidArgumentError('rigidFit: the points are collinear, so a rotation cannot be fitted');
   let res = 0;
   for (let i = 0; i < m; i++) {
     const p = 3 * subset[i];

@@ -2,6 +2,7 @@
  * Element families (hex8 B-bar, tet4, tet10) and the lookup by cell type.
  */
 import type { CellType } from '@spinefea/mesh';
+import { InvalidArgumentError } from '../../errors.js';
 import type { ElementFamily } from '../element-family.js';
 import { hex8 } from './hex8.js';
 import { tet4 } from './tet4.js';
@@ -34,6 +35,6 @@ export function elementFamily(cellType: CellType): ElementFamily {
     case 'tet10':
       return tet10;
     default:
-      throw new RangeError(`unsupported cell type '${String(cellType)}' (expected hex8, tet4 or tet10)`);
+      throw new InvalidArgumentError(`unsupported cell type '${String(cellType)}' (expected hex8, tet4 or tet10)`);
   }
 }

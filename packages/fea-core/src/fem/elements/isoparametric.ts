@@ -351,11 +351,12 @@ export function faceNormalIntegral(
  * @param n - nodes per element.
  * @param N - shape values at the points (`nq × n`).
  * @param wdet - `w_q·det J_q` per point (mm³).
+ * @param nq - number of points.
  * @param b - body force, 3 values, N/mm³.
  * @param fe - output, `3n`, N.
  * @example
  * ```ts
- * bodyForceIntegral(8, table.N, weights, b, fe);
+ * bodyForceIntegral(8, table.N, weights, table.points, b, fe);
  * ```
  */
 export function bodyForceIntegral(
