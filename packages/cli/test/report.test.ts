@@ -251,11 +251,11 @@ function surfaceOf(model: LumbarSegmentModel, name: string, implantIds: Set<numb
 }
 
 let modelsCache: { intact: LumbarSegmentModel; instrumented: LumbarSegmentModel } | undefined;
-/** The intact and instrumented L4-L5 segments at 2 mm (built once, ~0.7 s each). */
+/** The intact and instrumented L4-L5 segments, body-fitted at refinement 2 (built once, ~1 s each): the screenshot shows the smooth model. */
 function segmentModels(): { intact: LumbarSegmentModel; instrumented: LumbarSegmentModel } {
   if (!modelsCache) {
-    const intactP = { ...defaultParameters('L4'), resolution: 2 };
-    const instrP = { ...defaultParameters('L4'), resolution: 2 };
+    const intactP = { ...defaultParameters('L4'), mesher: 'body-fitted' as const, refinement: 2 };
+    const instrP = { ...defaultParameters('L4'), mesher: 'body-fitted' as const, refinement: 2 };
     instrP.implants = defaultImplants(instrP);
     modelsCache = { intact: buildLumbarSegment(intactP), instrumented: buildLumbarSegment(instrP) };
   }
