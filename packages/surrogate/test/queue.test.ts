@@ -1,0 +1,207 @@
+/**
+ * Queued sweeps: a coordinator (`spinefea sweep --queue`) and worker processes
+ * (`spinefea worker`) on a redis-server started here, solving with the stub simulator
+ * (a fixed delay per point), so what is tested is the machinery: every design point
+ * exactly once in the file through worker kills, coordinator kills and a Redis restart.
+ */
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { requireTool } from '../../../test-support/external-tools.js';
+import { recordKey } from '../src/records.js';
+import { runSweep, sweepDesignPoints } from '../src/sweep.js';
+import { QUEUE_JOB_FORMAT, queueJobId, startSweepWorker } from '../src/queue.js';
+import { runCli } from '../../cli/src/commands.js';
+import { startRedis, freePort, type TestRedis } from './fixtures/redis-server.js';
+
+const HAVE_REDIS = requireTool('redis-server', 'redis-server', ['--version']);
+const stub = fileURLToPath(new URL('./fixtures/stub-simulator.ts', import.meta.url));
+const main = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
+
+/** The CLI as its own process (not through the launcher, so a SIGKILL hits the process that holds the jobs). */
+function cli(args: string[], delayMs: number): { p: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const p = spawn(process.execPath, ['--conditions=@spinefea/source', '--import', 'tsx', main, ...args], {
+    env: { ...process.env, SPINEFEA_SWEEP_SIMULATOR: stub, SPINEFEA_STUB_DELAY_MS: String(delayMs) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  p.stdout!.on('data', (b) => (out += String(b)));
+  p.stderr!.on('data', (b) => (out += String(b)));
+  const exit = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
+  return { p, output: () => out, exit };
+}
+
+const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
+
+async function waitFor(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!ok()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every point of the sweep exactly once in the raw file (not deduplicated on reading). */
+function expectEveryPointOnce(file: string, points: number): void {
+  const keys = lines(file).map((l) => JSON.parse(l).key as string);
+  const want = sweepDesignPoints('sobol', 1, 0, points).map((p) => recordKey(p.index, p.point, 2));
+  expect(keys.length).toBe(points);
+  expect([...keys].sort()).toEqual([...want].sort());
+}
+
+describe.skipIf(!HAVE_REDIS)('queued sweep on BullMQ (stub simulator, redis-server on a free port)', () => {
+  let redis: TestRedis;
+  const dir = mkdtempSync(join(tmpdir(), 'queue-'));
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('one coordinator and two worker processes: every point exactly once; SIGTERM stops the workers gracefully', async () => {
+    const out = join(dir, 'two.jsonl');
+    const q = ['--queue', redis.url, '--queue-name', 'two'];
+    const workers = [cli(['worker', ...q, '--concurrency', '1'], 300), cli(['worker', ...q, '--concurrency', '1'], 300)];
+    const coord = cli(['sweep', '--points', '10', '--out', out, ...q], 300);
+    expect(await coord.exit, coord.output()).toBe(0);
+    expectEveryPointOnce(out, 10);
+    expect(coord.output()).toMatch(/workers 2/); // the progress bar saw both
+    const card = JSON.parse(readFileSync(join(dir, 'two.card.json'), 'utf8'));
+    expect(card).toMatchObject({ records: 10, ok: 10, workers: 2, queue: { url: redis.url, name: 'two' } });
+    for (const w of workers) w.p.kill('SIGTERM');
+    for (const w of workers) {
+      expect(await w.exit, w.output()).toBe(0);
+      expect(w.output()).toMatch(/stopped; \d+ points solved/);
+    }
+    // both took a share (10 points of 300 ms each, pulled as they free up)
+    for (const w of workers) expect(Number(/stopped; (\d+) points solved/.exec(w.output())![1])).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('a worker killed with SIGKILL mid-solve loses nothing: its job is re-delivered and every point is recorded once', async () => {
+    const out = join(dir, 'kill.jsonl');
+    const q = ['--queue', redis.url, '--queue-name', 'kill'];
+    // 2 s locks: the killed worker's job is back in the queue after at most ~4 s
+    const a = cli(['worker', ...q, '--concurrency', '1', '--lock-seconds', '2'], 500);
+    const b = cli(['worker', ...q, '--concurrency', '1', '--lock-seconds', '2'], 500);
+    const coord = cli(['sweep', '--points', '10', '--out', out, ...q, '--quiet'], 0);
+    // once worker a has finished a point it is solving the next one (the queue is not empty): kill it
+    await waitFor('worker a to solve a point', () => / ok in /.test(a.output()));
+    a.p.kill('SIGKILL');
+    expect(await coord.exit, coord.output()).toBe(0);
+    expectEveryPointOnce(out, 10);
+    // the job a was solving went back to the queue through b's stalled-job check
+    expect(b.output()).toMatch(/stalled/);
+    b.p.kill('SIGTERM');
+    expect(await b.exit).toBe(0);
+  }, 90_000);
+
+  it('a coordinator killed mid-run and started again collects what the workers finished meanwhile, without duplicates', async () => {
+    const out = join(dir, 'coord.jsonl');
+    const q = ['--queue', redis.url, '--queue-name', 'coord'];
+    const w = cli(['worker', ...q, '--concurrency', '2'], 400);
+    const first = cli(['sweep', '--points', '12', '--out', out, ...q, '--quiet'], 0);
+    await waitFor('3 records', () => lines(out).length >= 3);
+    first.p.kill('SIGKILL');
+    await first.exit;
+    const before = lines(out);
+    expect(before.length).toBeLessThan(12);
+    await new Promise((r) => setTimeout(r, 1500)); // the worker goes on: finished jobs wait in Redis
+    const second = cli(['sweep', '--points', '12', '--out', out, ...q, '--quiet'], 0);
+    expect(await second.exit, second.output()).toBe(0);
+    expectEveryPointOnce(out, 12);
+    expect(lines(out).slice(0, before.length)).toEqual(before); // finished records kept byte for byte
+    // nothing of the sweep is left in Redis
+    const queue = new Queue('coord', { connection: { port: redis.port } });
+    expect(await queue.getJobCounts('wait', 'active', 'completed', 'failed', 'delayed')).toEqual({ wait: 0, active: 0, completed: 0, failed: 0, delayed: 0 });
+    await queue.close();
+    w.p.kill('SIGTERM');
+    expect(await w.exit).toBe(0);
+  }, 90_000);
+
+  it('a malformed job becomes a failed record with the reason; the worker carries on', async () => {
+    const out = join(dir, 'bad.jsonl');
+    const pts = sweepDesignPoints('sobol', 1, 0, 4).map((p) => ({ ...p, settings: { resolution: 2 } }));
+    // a job under point 0's id whose payload is not a valid design point, and a foreign junk job
+    const queue = new Queue('bad', { connection: { port: redis.port } });
+    await queue.add('point', { format: QUEUE_JOB_FORMAT, index: 0, point: { ...pts[0].point, momentNm: 'lots' }, settings: { resolution: 2 } }, { jobId: queueJobId(pts[0]) });
+    await queue.add('point', 'not a job', { jobId: 'junk' });
+    const logs: string[] = [];
+    const w = await startSweepWorker({ url: redis.url, name: 'bad', concurrency: 1, simulatorModule: stub, log: (m) => logs.push(m) });
+    const s = await runSweep({ out, points: 4, resolution: 2, seed: 1, progress: false, queue: { url: redis.url, name: 'bad' } });
+    expect(s).toMatchObject({ solved: 4, ok: 3, failed: 1 });
+    const recs = lines(out).map((l) => JSON.parse(l));
+    const r0 = recs.find((r) => r.index === 0);
+    expect(r0).toMatchObject({ status: 'failed', inputs: pts[0].point, error: { name: 'QueueJobFailed', stage: 'worker' } });
+    expect(r0.error.message).toMatch(/malformed job: design point: momentNm/);
+    expect(r0.error.message).toMatch(/\(1 attempt\)/); // not retried
+    await w.stop();
+    expect(await w.done).toMatchObject({ solved: 3, malformed: 2 });
+    expect(logs.join('\n')).toMatch(/rejected malformed job junk: the payload is not an object/);
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }, 60_000);
+
+  it('a bad URL, a refused connection and a refused password are clear errors with exit code 2', async () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const f = join(dir, 'never.jsonl');
+      const said = () => err.mock.calls.map((c) => c.join(' ')).join('\n');
+      expect(await runCli(['sweep', '--points', '2', '--out', f, '--queue', 'http://127.0.0.1:6379'])).toBe(2);
+      expect(said()).toMatch(/bad queue URL 'http:\/\/127\.0\.0\.1:6379': scheme 'http' is not redis or rediss/);
+      expect(await runCli(['worker', '--queue', 'redis://127.0.0.1:6379/x'])).toBe(2);
+      expect(said()).toMatch(/database 'x' is not a non-negative integer/);
+      const closed = await freePort();
+      expect(await runCli(['sweep', '--points', '2', '--out', f, '--queue', `redis://127.0.0.1:${closed}`])).toBe(2);
+      expect(said()).toMatch(new RegExp(`cannot use the queue at redis://127\\.0\\.0\\.1:${closed}: .*ECONNREFUSED.*is redis-server running`));
+      expect(existsSync(f)).toBe(false); // nothing written before the queue was reached
+      expect(await runCli(['worker', '--queue', `redis://127.0.0.1:${closed}`])).toBe(2);
+      const locked = await startRedis('s3cret');
+      try {
+        expect(await runCli(['worker', '--queue', `redis://:wrong@127.0.0.1:${locked.port}`])).toBe(2);
+        expect(said()).toMatch(/redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*refused the credentials/);
+        expect(said()).not.toMatch(/wrong/); // the password is never printed
+        // the right password works
+        const w = await startSweepWorker({ url: locked.url, concurrency: 1, simulatorModule: stub, log: () => {} });
+        await w.stop();
+      } finally {
+        await locked.stop();
+      }
+    } finally {
+      err.mockRestore();
+    }
+  }, 60_000);
+});
+
+describe.skipIf(!HAVE_REDIS)('queued sweep through a Redis outage', () => {
+  it('pauses with a clear message while Redis is down and completes when it returns (empty), every point once', async () => {
+    const redis = await startRedis();
+    const dir = mkdtempSync(join(tmpdir(), 'queue-outage-'));
+    const out = join(dir, 'o.jsonl');
+    const logs: string[] = [];
+    const log = (m: string) => logs.push(m);
+    process.env.SPINEFEA_STUB_DELAY_MS = '300';
+    try {
+      const w = await startSweepWorker({ url: redis.url, name: 'outage', concurrency: 2, lockSeconds: 2, simulatorModule: stub, log });
+      const sweep = runSweep({ out, points: 12, resolution: 2, seed: 1, progress: false, queue: { url: redis.url, name: 'outage', pollMs: 200, log } });
+      await waitFor('3 records', () => lines(out).length >= 3);
+      await redis.stop(); // no persistence: the queue is gone
+      await new Promise((r) => setTimeout(r, 1500));
+      await redis.start();
+      await sweep;
+      expectEveryPointOnce(out, 12);
+      const text = logs.join('\n');
+      expect(text).toMatch(/sweep coordinator: lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+.*work is paused, reconnecting/);
+      expect(text).toMatch(/sweep coordinator: reconnected to Redis .* resuming/);
+      expect(text).toMatch(/worker .*: reconnected to Redis/);
+      await w.stop();
+    } finally {
+      delete process.env.SPINEFEA_STUB_DELAY_MS;
+      await redis.stop();
+    }
+  }, 90_000);
+});
