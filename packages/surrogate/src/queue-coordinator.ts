@@ -39,7 +39,8 @@ export interface QueueCoordinator {
 }
 
 const ENQUEUE_CHUNK = 500;
-const REENQUEUE_MS = 60_000;
+/** Points missing from Redis (evicted, deleted by hand) are put back this often, besides after every reconnect. */
+const REENQUEUE_MS = 300_000;
 
 /** The record of a finished job: the worker's record if it is the one of this point, else a failed record saying why. */
 function recordOfJob(t: SolverTask, job: Job, failed: boolean): SweepRecord {

@@ -21,10 +21,15 @@ import { startRedis, freePort, type TestRedis } from './fixtures/redis-server.js
 const HAVE_REDIS = requireTool('redis-server', 'redis-server', ['--version']);
 const stub = fileURLToPath(new URL('./fixtures/stub-simulator.ts', import.meta.url));
 const main = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
+const runWorker = fileURLToPath(new URL('./fixtures/run-worker.ts', import.meta.url));
+const runSweepFixture = fileURLToPath(new URL('./fixtures/run-sweep.ts', import.meta.url));
 
-/** The CLI as its own process (not through the launcher, so a SIGKILL hits the process that holds the jobs). */
-function cli(args: string[], delayMs: number): { p: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const p = spawn(process.execPath, ['--conditions=@spinefea/source', '--import', 'tsx', main, ...args], {
+/**
+ * A TypeScript entry as its own process: the CLI (not through the launcher, so a SIGKILL hits
+ * the process that holds the jobs), or a fixture that starts faster than the CLI.
+ */
+function proc(entry: string, args: string[], delayMs: number): { p: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const p = spawn(process.execPath, ['--conditions=@spinefea/source', '--import', 'tsx', entry, ...args], {
     env: { ...process.env, SPINEFEA_SWEEP_SIMULATOR: stub, SPINEFEA_STUB_DELAY_MS: String(delayMs) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -34,6 +39,7 @@ function cli(args: string[], delayMs: number): { p: ChildProcess; output: () => 
   const exit = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
   return { p, output: () => out, exit };
 }
+const cli = (args: string[], delayMs: number) => proc(main, args, delayMs);
 
 const lines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
 
@@ -46,9 +52,9 @@ async function waitFor(what: string, ok: () => boolean, ms = 60_000): Promise<vo
 }
 
 /** Every point of the sweep exactly once in the raw file (not deduplicated on reading). */
-function expectEveryPointOnce(file: string, points: number): void {
+function expectEveryPointOnce(file: string, points: number, seed = 1): void {
   const keys = lines(file).map((l) => JSON.parse(l).key as string);
-  const want = sweepDesignPoints('sobol', 1, 0, points).map((p) => recordKey(p.index, p.point, 2));
+  const want = sweepDesignPoints('sobol', seed, 0, points).map((p) => recordKey(p.index, p.point, 2));
   expect(keys.length).toBe(points);
   expect([...keys].sort()).toEqual([...want].sort());
 }
@@ -63,36 +69,41 @@ describe.skipIf(!HAVE_REDIS)('queued sweep on BullMQ (stub simulator, redis-serv
     await redis?.stop();
   });
 
-  it('one coordinator and two worker processes: every point exactly once; SIGTERM stops the workers gracefully', async () => {
+  it('one coordinator and two worker processes: every point exactly once; a SIGTERM mid-solve lets a worker finish its point, then stop', async () => {
     const out = join(dir, 'two.jsonl');
     const q = ['--queue', redis.url, '--queue-name', 'two'];
-    const workers = [cli(['worker', ...q, '--concurrency', '1'], 300), cli(['worker', ...q, '--concurrency', '1'], 300)];
-    const coord = cli(['sweep', '--points', '10', '--out', out, ...q], 300);
+    const [a, b] = [cli(['worker', ...q, '--concurrency', '1'], 400), cli(['worker', ...q, '--concurrency', '1'], 400)];
+    await waitFor('both workers to serve', () => a.output().includes('serving queue') && b.output().includes('serving queue'));
+    const coord = cli(['sweep', '--points', '10', '--out', out, ...q], 0);
+    // a has finished a point, so it is solving the next: stop it gracefully
+    await waitFor('worker a to solve a point', () => / ok in /.test(a.output()));
+    a.p.kill('SIGTERM');
+    expect(await a.exit, a.output()).toBe(0);
+    expect(a.output()).toMatch(/SIGTERM — finishing the points in progress/);
+    const solvedByA = Number(/stopped; (\d+) points solved/.exec(a.output())![1]);
+    expect(solvedByA).toBeGreaterThanOrEqual(2); // the one before the signal and the one it was solving
     expect(await coord.exit, coord.output()).toBe(0);
     expectEveryPointOnce(out, 10);
     expect(coord.output()).toMatch(/workers 2/); // the progress bar saw both
+    expect(b.output()).not.toMatch(/stalled/); // a returned its point itself: nothing waited for a lock to expire
     const card = JSON.parse(readFileSync(join(dir, 'two.card.json'), 'utf8'));
     expect(card).toMatchObject({ records: 10, ok: 10, workers: 2, queue: { url: redis.url, name: 'two' } });
-    for (const w of workers) w.p.kill('SIGTERM');
-    for (const w of workers) {
-      expect(await w.exit, w.output()).toBe(0);
-      expect(w.output()).toMatch(/stopped; \d+ points solved/);
-    }
-    // both took a share (10 points of 300 ms each, pulled as they free up)
-    for (const w of workers) expect(Number(/stopped; (\d+) points solved/.exec(w.output())![1])).toBeGreaterThan(0);
+    b.p.kill('SIGTERM');
+    expect(await b.exit, b.output()).toBe(0);
+    expect(Number(/stopped; (\d+) points solved/.exec(b.output())![1])).toBe(10 - solvedByA);
   }, 90_000);
 
   it('a worker killed with SIGKILL mid-solve loses nothing: its job is re-delivered and every point is recorded once', async () => {
     const out = join(dir, 'kill.jsonl');
-    const q = ['--queue', redis.url, '--queue-name', 'kill'];
     // 2 s locks: the killed worker's job is back in the queue after at most ~4 s
-    const a = cli(['worker', ...q, '--concurrency', '1', '--lock-seconds', '2'], 500);
-    const b = cli(['worker', ...q, '--concurrency', '1', '--lock-seconds', '2'], 500);
-    const coord = cli(['sweep', '--points', '10', '--out', out, ...q, '--quiet'], 0);
+    const a = proc(runWorker, [redis.url, 'kill', '1', '2'], 500);
+    const b = proc(runWorker, [redis.url, 'kill', '1', '2'], 500);
+    await waitFor('both workers to serve', () => a.output().includes('serving queue') && b.output().includes('serving queue'));
+    const sweep = runSweep({ out, points: 10, resolution: 2, seed: 1, progress: false, queue: { url: redis.url, name: 'kill', log: () => {} } });
     // once worker a has finished a point it is solving the next one (the queue is not empty): kill it
     await waitFor('worker a to solve a point', () => / ok in /.test(a.output()));
     a.p.kill('SIGKILL');
-    expect(await coord.exit, coord.output()).toBe(0);
+    expect(await sweep).toMatchObject({ solved: 10, ok: 10 });
     expectEveryPointOnce(out, 10);
     // the job a was solving went back to the queue through b's stalled-job check
     expect(b.output()).toMatch(/stalled/);
@@ -102,25 +113,25 @@ describe.skipIf(!HAVE_REDIS)('queued sweep on BullMQ (stub simulator, redis-serv
 
   it('a coordinator killed mid-run and started again collects what the workers finished meanwhile, without duplicates', async () => {
     const out = join(dir, 'coord.jsonl');
-    const q = ['--queue', redis.url, '--queue-name', 'coord'];
-    const w = cli(['worker', ...q, '--concurrency', '2'], 400);
-    const first = cli(['sweep', '--points', '12', '--out', out, ...q, '--quiet'], 0);
+    process.env.SPINEFEA_STUB_DELAY_MS = '400';
+    const w = await startSweepWorker({ url: redis.url, name: 'coord', concurrency: 2, simulatorModule: stub, log: () => {} });
+    const first = proc(runSweepFixture, [out, '12', '1', redis.url, 'coord'], 0);
     await waitFor('3 records', () => lines(out).length >= 3);
     first.p.kill('SIGKILL');
     await first.exit;
     const before = lines(out);
     expect(before.length).toBeLessThan(12);
     await new Promise((r) => setTimeout(r, 1500)); // the worker goes on: finished jobs wait in Redis
-    const second = cli(['sweep', '--points', '12', '--out', out, ...q, '--quiet'], 0);
+    const second = proc(runSweepFixture, [out, '12', '1', redis.url, 'coord'], 0);
     expect(await second.exit, second.output()).toBe(0);
-    expectEveryPointOnce(out, 12);
+    expectEveryPointOnce(out, 12, 3);
     expect(lines(out).slice(0, before.length)).toEqual(before); // finished records kept byte for byte
     // nothing of the sweep is left in Redis
     const queue = new Queue('coord', { connection: { port: redis.port } });
     expect(await queue.getJobCounts('wait', 'active', 'completed', 'failed', 'delayed')).toEqual({ wait: 0, active: 0, completed: 0, failed: 0, delayed: 0 });
     await queue.close();
-    w.p.kill('SIGTERM');
-    expect(await w.exit).toBe(0);
+    await w.stop();
+    delete process.env.SPINEFEA_STUB_DELAY_MS;
   }, 90_000);
 
   it('a malformed job becomes a failed record with the reason; the worker carries on', async () => {
