@@ -5,8 +5,10 @@
  * Every configuration solves the same design points (Sobol' seed 1, indices 0 … n−1) with
  * the real solver into a fresh file; wall time runs from the coordinator's start (workers
  * already serving) to its last record. CPU per point is the solving child's CPU time.
+ * The machinery's own ceiling is measured with the tests' stub solver (no delay):
+ * `--overhead-points` points through the queue, where all the time is queue and processes.
  *
- * Run: `node --conditions=@spinefea/source --import tsx packages/benchmarks/src/queue-throughput.ts [--points 6] [--workers 1,2] [--resolution 2] [--no-local] [--no-write]`
+ * Run: `node --conditions=@spinefea/source --import tsx packages/benchmarks/src/queue-throughput.ts [--points 6] [--workers 1,2] [--resolution 2] [--overhead-points 200] [--no-local] [--no-write]`
  * Needs Debian's `redis-server`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +22,8 @@ import { commandLine, fmt, intListFlag, log, machineInfo, markdownTable, numberF
 
 interface Row {
   mode: 'queue' | 'local';
+  /** The real solver, or the tests' stub (no delay: the machinery's overhead alone). */
+  solver: 'real' | 'stub';
   workers: number;
   points: number;
   ok: number;
@@ -38,11 +42,14 @@ const flags = parseFlags();
 const points = Math.round(numberFlag(flags, 'points', 6));
 const workerCounts = intListFlag(flags, 'workers', [1, 2]);
 const resolution = numberFlag(flags, 'resolution', 2);
+const overheadPoints = Math.round(numberFlag(flags, 'overhead-points', 200));
 const cliMain = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
+const stub = fileURLToPath(new URL('../../surrogate/test/fixtures/stub-simulator.ts', import.meta.url));
 
 /** Start `spinefea worker` processes and wait until each serves the queue. */
-async function startWorkers(url: string, name: string, n: number): Promise<ChildProcess[]> {
-  const procs = Array.from({ length: n }, () => spawn(process.execPath, ['--conditions=@spinefea/source', '--import', 'tsx', cliMain, 'worker', '--queue', url, '--queue-name', name, '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+async function startWorkers(url: string, name: string, n: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
+  const args = ['--conditions=@spinefea/source', '--import', 'tsx', cliMain, 'worker', '--queue', url, '--queue-name', name, '--concurrency', '1'];
+  const procs = Array.from({ length: n }, () => spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env }));
   await Promise.all(procs.map((p) => new Promise<void>((resolve, reject) => {
     let err = '';
     p.stderr!.on('data', (b) => {
@@ -54,16 +61,20 @@ async function startWorkers(url: string, name: string, n: number): Promise<Child
   return procs;
 }
 
-async function measure(mode: Row['mode'], workers: number, url: string): Promise<Row> {
+async function measure(mode: Row['mode'], solver: Row['solver'], workers: number, url: string): Promise<Row> {
   const dir = mkdtempSync(join(TMP_DIR, 'queue-throughput-'));
   const records: SweepRecord[] = [];
-  const procs = mode === 'queue' ? await startWorkers(url, `bench-${workers}`, workers) : [];
+  const name = `bench-${solver}-${workers}`;
+  const env = solver === 'stub' ? { ...process.env, SPINEFEA_SWEEP_SIMULATOR: stub, SPINEFEA_STUB_DELAY_MS: '0' } : process.env;
+  const procs = mode === 'queue' ? await startWorkers(url, name, workers, env) : [];
+  const n = solver === 'stub' ? overheadPoints : points;
   const c0 = process.cpuUsage();
   let s: SweepSummary;
   try {
     s = await runSweep({
-      out: join(dir, 's.jsonl'), points, resolution, seed: 1, progress: false, workers,
-      ...(mode === 'queue' ? { queue: { url, name: `bench-${workers}` } } : {}),
+      out: join(dir, 's.jsonl'), points: n, resolution, seed: 1, progress: false, workers,
+      ...(mode === 'queue' ? { queue: { url, name } } : {}),
+      ...(solver === 'stub' ? { simulatorModule: stub } : {}),
       onRecord: (r) => records.push(r),
     });
   } finally {
@@ -74,10 +85,10 @@ async function measure(mode: Row['mode'], workers: number, url: string): Promise
   const c = process.cpuUsage(c0);
   const mean = (f: (r: SweepRecord) => number) => records.reduce((a, r) => a + f(r), 0) / Math.max(1, records.length) / 1000;
   const row: Row = {
-    mode, workers, points, ok: s.ok, failed: s.failed, wallSeconds: s.wallSeconds, pointsPerHour: (points / s.wallSeconds) * 3600,
+    mode, solver, workers, points: n, ok: s.ok, failed: s.failed, wallSeconds: s.wallSeconds, pointsPerHour: (n / s.wallSeconds) * 3600,
     meanPointSeconds: mean((r) => r.timing.totalMs), meanPointCpuSeconds: mean((r) => r.timing.cpuMs ?? 0), coordinatorCpuSeconds: (c.user + c.system) / 1e6,
   };
-  log(`${mode} × ${workers}: ${points} points in ${fmt(row.wallSeconds, 1)} s → ${fmt(row.pointsPerHour)} points/h`);
+  log(`${mode} × ${workers} (${solver} solver): ${n} points in ${fmt(row.wallSeconds, 1)} s → ${fmt(row.pointsPerHour)} points/h`);
   return row;
 }
 
@@ -86,18 +97,20 @@ const machine = machineInfo(); // load average before the run
 const redis = await startRedis();
 const rows: Row[] = [];
 try {
-  for (const w of workerCounts) {
-    rows.push(await measure('queue', w, redis.url));
-    if (!flags['no-local']) rows.push(await measure('local', w, redis.url));
+  for (const solver of overheadPoints > 0 ? (['real', 'stub'] as const) : (['real'] as const)) {
+    for (const w of workerCounts) {
+      rows.push(await measure('queue', solver, w, redis.url));
+      if (!flags['no-local']) rows.push(await measure('local', solver, w, redis.url));
+    }
   }
 } finally {
   await redis.stop();
 }
 
 const table = markdownTable(
-  ['mode', 'worker processes', 'points (ok / failed)', 'wall (s)', 'points per hour', 'wall per point in its process (s)', 'CPU per point (s)', 'coordinator CPU (s)'],
-  rows.map((r) => [r.mode === 'queue' ? 'queue (BullMQ + Redis)' : 'local pool', String(r.workers), `${r.points} (${r.ok} / ${r.failed})`, fmt(r.wallSeconds, 1), fmt(r.pointsPerHour), fmt(r.meanPointSeconds, 1), fmt(r.meanPointCpuSeconds, 1), fmt(r.coordinatorCpuSeconds, 2)]),
-  ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  ['mode', 'solver', 'worker processes', 'points (ok / failed)', 'wall (s)', 'points per hour', 'wall per point in its process (s)', 'CPU per point (s)', 'coordinator CPU (s)'],
+  rows.map((r) => [r.mode === 'queue' ? 'queue (BullMQ + Redis)' : 'local pool', r.solver === 'real' ? `real, ${resolution} mm` : 'stub (no delay)', String(r.workers), `${r.points} (${r.ok} / ${r.failed})`, fmt(r.wallSeconds, 1), fmt(r.pointsPerHour), fmt(r.meanPointSeconds, 1), fmt(r.meanPointCpuSeconds, 1), fmt(r.coordinatorCpuSeconds, 2)]),
+  ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
 );
 console.log(table);
 if (!flags['no-write']) {
@@ -107,7 +120,7 @@ if (!flags['no-write']) {
     machine,
     command: commandLine(),
     data: { resolution, seed: 1, rows },
-    markdown: `${table}\n\nThe same ${points} design points (Sobol' seed 1, indices 0–${points - 1}, ${resolution} mm, AMG) in every row; a mesher refusal is a fast failed point. Queue rows: \`spinefea worker --concurrency 1\` processes on a local redis-server, the coordinator in the benchmark process; wall time from the coordinator's start (workers already serving) to its last record. Wall per point ≫ CPU per point means the cores were shared (other processes on the machine). Points per hour scale with worker processes until the cores are busy; on more machines, with machines.`,
+    markdown: `${table}\n\nThe same ${points} design points (Sobol' seed 1, indices 0–${points - 1}, ${resolution} mm, AMG) in every real-solver row; a mesher refusal is a fast failed point. Stub rows: ${overheadPoints} points through the tests' stub solver with no delay, so all their time is the machinery (queue round trips, IPC to the solver processes, fsynced appends): the ceiling of points per hour the queue itself allows. Queue rows: \`spinefea worker --concurrency 1\` processes on a local redis-server, the coordinator in the benchmark process; wall time from the coordinator's start (workers already serving) to its last record. Wall per point ≫ CPU per point means the cores were shared (other processes on the machine). Points per hour scale with worker processes until the cores are busy; on more machines, with machines.`,
   });
   log(`wrote ${out.md}`);
 }

@@ -26,7 +26,8 @@ import {
 import { CliUsageError } from './cli-error.js';
 import type { Command } from './commands.js';
 
-function intOption(values: Record<string, unknown>, name: string, lo: number, hi: number): number {
+/** An integer option in [lo, hi], else a usage error naming it. */
+export function intOption(values: Record<string, unknown>, name: string, lo: number, hi: number): number {
   const v = Number(values[name]);
   if (!Number.isInteger(v) || v < lo || v > hi) throw new CliUsageError(`--${name} must be an integer in [${lo}, ${hi}], got '${String(values[name])}'`);
   return v;

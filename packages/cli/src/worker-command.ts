@@ -7,12 +7,7 @@ import { availableParallelism } from 'node:os';
 import { QueueConnectionError } from '@spinefea/surrogate';
 import { CliUsageError } from './cli-error.js';
 import type { Command } from './commands.js';
-
-function positiveInt(values: Record<string, unknown>, name: string, hi: number): number {
-  const v = Number(values[name]);
-  if (!Number.isInteger(v) || v < 1 || v > hi) throw new CliUsageError(`--${name} must be an integer in [1, ${hi}], got '${String(values[name])}'`);
-  return v;
-}
+import { intOption } from './surrogate-commands.js';
 
 /** `spinefea worker`. */
 export const workerCommand: Command = {
@@ -27,8 +22,8 @@ export const workerCommand: Command = {
   },
   async run(values) {
     if (typeof values.queue !== 'string' || !values.queue) throw new CliUsageError('--queue is required (redis://[user:password@]host:port/db of the sweep)');
-    const concurrency = values.concurrency === undefined ? undefined : positiveInt(values, 'concurrency', 1024);
-    const lockSeconds = positiveInt(values, 'lock-seconds', 3600);
+    const concurrency = values.concurrency === undefined ? undefined : intOption(values, 'concurrency', 1, 1024);
+    const lockSeconds = intOption(values, 'lock-seconds', 1, 3600);
     // bullmq and ioredis are loaded only by the commands that use a queue
     const { startSweepWorker } = await import('@spinefea/surrogate/queue');
     const w = await startSweepWorker({ url: values.queue, name: String(values['queue-name']), lockSeconds, ...(concurrency ? { concurrency } : {}) }).catch((e) => {

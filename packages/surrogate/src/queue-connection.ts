@@ -15,7 +15,7 @@ export interface QueueSweepOptions {
   name?: string;
   /** Attempts per point before a point whose solve throws is recorded as failed (default 3). */
   attempts?: number;
-  /** How often the coordinator collects finished points and refreshes the progress, ms (default 500). */
+  /** How often the coordinator collects finished points and refreshes the progress, ms (default 1000). */
   pollMs?: number;
   /** Where connection messages go (default: stderr). */
   log?: (message: string) => void;

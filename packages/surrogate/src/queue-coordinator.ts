@@ -79,7 +79,7 @@ export async function openQueueCoordinator(o: QueueSweepOptions): Promise<QueueC
   const name = o.name ?? DEFAULT_QUEUE_NAME;
   const log = o.log ?? ((m: string) => process.stderr.write(`\n${m}\n`));
   const attempts = o.attempts ?? 3;
-  const pollMs = o.pollMs ?? 500;
+  const pollMs = o.pollMs ?? 1000;
   const queue = new Queue(name, { connection: { ...redisOptions(endpoint), connectionName: `spinefea-coordinator:${hostname()}:${process.pid}` } });
   queue.on('error', () => {}); // connection errors are reported once by watchConnection
   let reconnected = false;

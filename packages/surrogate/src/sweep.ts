@@ -49,7 +49,7 @@ export interface SweepOptions extends SimulationSettings {
   /**
    * Solve on a BullMQ queue in Redis instead of local processes: this process becomes the
    * coordinator (enqueues the points not in the file, collects the workers' records into it);
-   * `spinefea worker` / `runSweepWorker` processes on any machines solve them.
+   * `spinefea worker` / `startSweepWorker` processes on any machines solve them.
    */
   queue?: QueueSweepOptions;
 }
@@ -151,6 +151,48 @@ async function solveLocally(queue: SolverTask[], workers: number, simulatorModul
   }
 }
 
+/** Counts of a running sweep and its progress line on stderr (bar, ok/failed, a queue's running points and live workers, ETA). */
+class SweepTally {
+  ok = 0;
+  failed = 0;
+  solved = 0;
+  /** Sum of the points' wall times in their processes, s. */
+  sumPoint = 0;
+  /** A queue's points in progress and live workers (worker count −1: unknown). */
+  private live?: { running: number; workers: number };
+  private readonly tty = process.stderr.isTTY;
+
+  constructor(private readonly on: boolean, private readonly total: number, private readonly skipped: number, private readonly t0: number) {}
+
+  add(r: SweepRecord): void {
+    this.solved++;
+    if (r.status === 'ok') this.ok++;
+    else this.failed++;
+    this.sumPoint += r.timing.totalMs / 1000;
+    this.show();
+  }
+
+  /** New queue figures: redrawn only when they change (a non-TTY log gets a line per change, not per poll). */
+  setLive(l: { running: number; workers: number }): void {
+    const changed = l.running !== this.live?.running || l.workers !== this.live?.workers;
+    this.live = l;
+    if (changed) this.show();
+  }
+
+  show(final = false): void {
+    if (!this.on) return;
+    const { solved, total, skipped, live } = this;
+    const done = skipped + solved;
+    const el = (performance.now() - this.t0) / 1000;
+    const eta = (total - done) * (el / solved); // wall s per point with all workers
+    const w = 24;
+    const fill = Math.round((w * done) / Math.max(1, total));
+    const queued = live ? ` · running ${live.running} · workers ${live.workers < 0 ? '?' : live.workers}` : '';
+    const line = `sweep [${'#'.repeat(fill)}${'-'.repeat(w - fill)}] ${done}/${total} (${skipped} resumed) ok ${this.ok} failed ${this.failed}${queued} · ${(this.sumPoint / Math.max(1, solved)).toFixed(1)} s/point/worker · elapsed ${fmtDuration(el)} · ETA ${solved ? fmtDuration(eta) : '—'}`;
+    process.stderr.write(this.tty ? `\r${line}${final ? '\n' : ''}` : `${line}\n`);
+  }
+}
+
 /**
  * Run (or resume) a sweep: locally in a pool of child processes, or with `queue` as the
  * coordinator of workers on other machines. Either way the records land in the same file.
@@ -169,35 +211,17 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   const { todo, paths } = plan;
   const nWorkers = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.points));
   const writer = new RecordWriter(paths.jsonl);
-  const progress = o.progress ?? true;
   const total = plan.all.length;
   const skipped = total - todo.length;
-  let ok = 0, failed = 0, solved = 0, sumPoint = 0, workersSeen = 0;
-  const tty = process.stderr.isTTY;
-  let live: { running: number; workers: number } | undefined; // a queue's jobs in progress and live workers
-  const bar = (final = false) => {
-    if (!progress) return;
-    const done = skipped + solved;
-    const el = (performance.now() - t0) / 1000;
-    const rate = solved > 0 ? el / solved : NaN; // wall s per point with all workers
-    const eta = (todo.length - solved) * rate;
-    const w = 24;
-    const fill = Math.round((w * done) / Math.max(1, total));
-    const queued = live ? ` · running ${live.running} · workers ${live.workers < 0 ? '?' : live.workers}` : '';
-    const line = `sweep [${'#'.repeat(fill)}${'-'.repeat(w - fill)}] ${done}/${total} (${skipped} resumed) ok ${ok} failed ${failed}${queued} · ${(sumPoint / Math.max(1, solved)).toFixed(1)} s/point/worker · elapsed ${fmtDuration(el)} · ETA ${solved ? fmtDuration(eta) : '—'}`;
-    process.stderr.write(tty ? `\r${line}${final ? '\n' : ''}` : `${line}\n`);
-  };
-  bar();
+  const tally = new SweepTally(o.progress ?? true, total, skipped, t0);
+  let workersSeen = 0;
+  tally.show();
 
   const queue = todo.slice();
   const finish = (r: SweepRecord) => {
     writer.append(r);
-    solved++;
-    if (r.status === 'ok') ok++;
-    else failed++;
-    sumPoint += r.timing.totalMs / 1000;
-    o.onRecord?.(r, skipped + solved, total);
-    bar();
+    tally.add(r);
+    o.onRecord?.(r, skipped + tally.solved, total);
   };
   // Ctrl-C / SIGTERM: hand out no new points, let the ones in progress finish, then write the
   // data card as usual (a second signal aborts; finished points are on disk either way).
@@ -215,11 +239,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   process.on('SIGTERM', onSignal);
   try {
     if (coordinator) {
-      const r = await coordinator.run({ tasks: todo, all: plan.all, record: finish, status: (l) => {
-          const changed = l.running !== live?.running || l.workers !== live?.workers;
-          live = l;
-          if (changed) bar();
-        }, stopping: () => stopping });
+      const r = await coordinator.run({ tasks: todo, all: plan.all, record: finish, status: (l) => tally.setLive(l), stopping: () => stopping });
       workersSeen = r.workersSeen;
     } else await solveLocally(queue, Math.min(nWorkers, Math.max(1, queue.length)), o.simulatorModule, finish);
   } finally {
@@ -229,10 +249,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
     await coordinator?.close();
   }
   if (stopping) process.stderr.write('sweep: stopped early; run the same command to resume\n');
-  bar(true);
+  tally.show(true);
   const wallSeconds = (performance.now() - t0) / 1000;
   const card = finishSweep(o, plan, wallSeconds, coordinator ? { ...coordinator.describe(), workersSeen } : nWorkers);
-  return { file: paths.final, total, skipped, solved, ok, failed, wallSeconds, meanPointSeconds: sumPoint / Math.max(1, solved), card };
+  const { solved, ok, failed } = tally;
+  return { file: paths.final, total, skipped, solved, ok, failed, wallSeconds, meanPointSeconds: tally.sumPoint / Math.max(1, solved), card };
 }
 
 /**

@@ -157,6 +157,33 @@ describe.skipIf(!HAVE_REDIS)('queued sweep on BullMQ (stub simulator, redis-serv
     await queue.close();
   }, 60_000);
 
+  it('a forced stop (second signal) hands the point in progress back to the queue at once, without waiting for its lock', async () => {
+    const out = join(dir, 'force.jsonl');
+    const queue = new Queue('force', { connection: { port: redis.port } });
+    process.env.SPINEFEA_STUB_DELAY_MS = '20000'; // worker a's solves would take 20 s
+    const logs: string[] = [];
+    const a = await startSweepWorker({ url: redis.url, name: 'force', concurrency: 1, simulatorModule: stub, log: (m) => logs.push(m) });
+    const sweep = runSweep({ out, points: 2, resolution: 2, seed: 1, progress: false, queue: { url: redis.url, name: 'force', log: () => {} } });
+    const since = Date.now();
+    while ((await queue.getActiveCount()) < 1) {
+      if (Date.now() - since > 30_000) throw new Error('worker a took no point in 30 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const t0 = Date.now();
+    await a.stop(true);
+    expect(await a.done).toMatchObject({ solved: 0, returned: 1 });
+    process.env.SPINEFEA_STUB_DELAY_MS = '0'; // worker b solves at once
+    const b = await startSweepWorker({ url: redis.url, name: 'force', concurrency: 1, simulatorModule: stub, log: (m) => logs.push(m) });
+    await sweep;
+    // back in the queue well before a's 30 s lock could have expired
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expectEveryPointOnce(out, 2);
+    expect(logs.join('\n')).not.toMatch(/stalled/);
+    await b.stop();
+    await queue.close();
+    delete process.env.SPINEFEA_STUB_DELAY_MS;
+  }, 60_000);
+
   it('a bad URL, a refused connection and a refused password are clear errors with exit code 2', async () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
@@ -164,6 +191,8 @@ describe.skipIf(!HAVE_REDIS)('queued sweep on BullMQ (stub simulator, redis-serv
       const said = () => err.mock.calls.map((c) => c.join(' ')).join('\n');
       expect(await runCli(['sweep', '--points', '2', '--out', f, '--queue', 'http://127.0.0.1:6379'])).toBe(2);
       expect(said()).toMatch(/bad queue URL 'http:\/\/127\.0\.0\.1:6379': scheme 'http' is not redis or rediss/);
+      expect(await runCli(['worker'])).toBe(2);
+      expect(said()).toMatch(/--queue is required/);
       expect(await runCli(['worker', '--queue', 'redis://127.0.0.1:6379/x'])).toBe(2);
       expect(said()).toMatch(/database 'x' is not a non-negative integer/);
       const closed = await freePort();
