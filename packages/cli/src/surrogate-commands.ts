@@ -104,6 +104,7 @@ export const sweepCommand: Command = {
       if (bad.length || !configurations.length) throw new CliUsageError(`--configurations: unknown '${bad.join(', ')}' (choose from ${CONFIGURATIONS.join(', ')})`);
     }
     const queue = values.queue === undefined ? undefined : { url: String(values.queue), name: String(values['queue-name']), attempts: intOption(values, 'attempts', 1, 100) };
+    if (queue && values.workers !== undefined) throw new CliUsageError('--workers has no effect with --queue: the workers solve (give each `spinefea worker` its --concurrency)');
     mkdirSync(dirname(out), { recursive: true });
     const s = await runSweep({
       ...(queue ? { queue } : {}),

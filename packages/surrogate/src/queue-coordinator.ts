@@ -39,6 +39,7 @@ export interface QueueCoordinator {
 }
 
 const ENQUEUE_CHUNK = 500;
+const COLLECT_PAGE = 1000;
 /** Points missing from Redis (evicted, deleted by hand) are put back this often, besides after every reconnect. */
 const REENQUEUE_MS = 300_000;
 
@@ -117,17 +118,28 @@ export async function openQueueCoordinator(o: QueueSweepOptions): Promise<QueueC
       let enqueuedAt = Date.now();
       let workersSeen = 0;
       const collect = async (state: 'completed' | 'failed') => {
-        for (const job of await queue.getJobs([state], 0, 999)) {
-          if (!job?.id || !mine.has(job.id)) continue; // another sweep's job: not ours to touch
-          const t = pending.get(job.id);
-          if (t) {
-            c.record(recordOfJob(t, job, state === 'failed')); // on disk before the job leaves Redis
-            pending.delete(job.id);
+        // page through all of them: finished jobs of another sweep (whose coordinator is down) must not hide ours
+        for (let from = 0; ; ) {
+          const page = await queue.getJobs([state], from, from + COLLECT_PAGE - 1);
+          let kept = 0;
+          for (const job of page) {
+            if (!job?.id || !mine.has(job.id)) {
+              kept++; // another sweep's job: not ours to touch
+              continue;
+            }
+            const t = pending.get(job.id);
+            if (t) {
+              c.record(recordOfJob(t, job, state === 'failed')); // on disk before the job leaves Redis
+              pending.delete(job.id);
+            }
+            await job.remove().catch(() => kept++); // already gone (another coordinator): nothing lost, the record is in the file
           }
-          await job.remove().catch(() => {}); // already gone (another coordinator): nothing lost, the record is in the file
+          if (page.length < COLLECT_PAGE) return;
+          from += kept; // removed jobs shift the rest of the list forward
         }
       };
-      while (pending.size && !c.stopping()) {
+      // at least one pass, also with nothing to solve: it clears jobs a crash left behind after their records were written
+      while (!c.stopping()) {
         await collect('completed');
         await collect('failed');
         if (!pending.size) break;

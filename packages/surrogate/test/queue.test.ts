@@ -191,6 +191,8 @@ describe.skipIf(!HAVE_REDIS)('queued sweep on BullMQ (stub simulator, redis-serv
       const said = () => err.mock.calls.map((c) => c.join(' ')).join('\n');
       expect(await runCli(['sweep', '--points', '2', '--out', f, '--queue', 'http://127.0.0.1:6379'])).toBe(2);
       expect(said()).toMatch(/bad queue URL 'http:\/\/127\.0\.0\.1:6379': scheme 'http' is not redis or rediss/);
+      expect(await runCli(['sweep', '--points', '2', '--out', f, '--queue', 'redis://127.0.0.1:1', '--workers', '2'])).toBe(2);
+      expect(said()).toMatch(/--workers has no effect with --queue/);
       expect(await runCli(['worker'])).toBe(2);
       expect(said()).toMatch(/--queue is required/);
       expect(await runCli(['worker', '--queue', 'redis://127.0.0.1:6379/x'])).toBe(2);
