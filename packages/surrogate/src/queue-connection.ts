@@ -60,12 +60,18 @@ export function parseQueueUrl(url: string): QueueEndpoint {
   const db = dbText === '' ? 0 : Number(dbText);
   if (!Number.isInteger(db) || db < 0 || db > 65535) throw bad(`database '${dbText}' is not a non-negative integer`);
   if (u.search || u.hash) throw bad('query strings and fragments are not supported');
+  let username: string, password: string;
+  try {
+    [username, password] = [decodeURIComponent(u.username), decodeURIComponent(u.password)];
+  } catch {
+    throw bad('the user or password is not valid percent-encoding (write a literal % as %25)');
+  }
   return {
     host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
     db,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
     tls: u.protocol === 'rediss:',
     display: redact(url),
   };
