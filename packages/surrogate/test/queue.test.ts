@@ -157,6 +157,23 @@ describe.skipIf(!HAVE_REDIS)('queued sweep on BullMQ (stub simulator, redis-serv
     await queue.close();
   }, 60_000);
 
+  it('a point whose solve crashes its process every time is retried a bounded number of times, then recorded as failed', async () => {
+    const out = join(dir, 'crash.jsonl');
+    process.env.SPINEFEA_STUB_CRASH_INDEX = '1';
+    const w = await startSweepWorker({ url: redis.url, name: 'crash', concurrency: 2, simulatorModule: stub, log: () => {} });
+    try {
+      const s = await runSweep({ out, points: 4, resolution: 2, seed: 1, progress: false, queue: { url: redis.url, name: 'crash', attempts: 2, pollMs: 200, log: () => {} } });
+      expect(s).toMatchObject({ solved: 4, ok: 3, failed: 1 });
+      const r1 = lines(out).map((l) => JSON.parse(l)).find((r) => r.index === 1);
+      expect(r1.error).toMatchObject({ name: 'QueueJobFailed', stage: 'worker' });
+      expect(r1.error.message).toMatch(/worker process exited \(code 3, signal null\) while solving \(2 attempts\)/);
+      expectEveryPointOnce(out, 4);
+    } finally {
+      delete process.env.SPINEFEA_STUB_CRASH_INDEX;
+      await w.stop();
+    }
+  }, 60_000);
+
   it('a forced stop (second signal) hands the point in progress back to the queue at once, without waiting for its lock', async () => {
     const out = join(dir, 'force.jsonl');
     const queue = new Queue('force', { connection: { port: redis.port } });
