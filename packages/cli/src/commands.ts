@@ -5,6 +5,7 @@ import { solveCommand } from './solve.js';
 import { runCommand } from './run.js';
 import { exportCommand, meshCommand } from './mesh-export.js';
 import { surrogateCommands } from './surrogate-commands.js';
+import { workerCommand } from './worker-command.js';
 
 /** One subcommand: its option spec, help text and handler. */
 export interface Command {
@@ -15,7 +16,7 @@ export interface Command {
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
-const COMMANDS: Command[] = [runCommand, meshCommand, solveCommand, exportCommand, ...surrogateCommands, demoCommand];
+const COMMANDS: Command[] = [runCommand, meshCommand, solveCommand, exportCommand, ...surrogateCommands, workerCommand, demoCommand];
 
 /** Register more subcommands (used by the modules that add them). */
 export function registerCommand(c: Command): void {

@@ -13,6 +13,7 @@ import {
   loadNoiseCeiling,
   evaluationMarkdown,
   loadSurrogate,
+  QueueConnectionError,
   readRecords,
   runSweep,
   SurrogateInputError,
@@ -25,7 +26,8 @@ import {
 import { CliUsageError } from './cli-error.js';
 import type { Command } from './commands.js';
 
-function intOption(values: Record<string, unknown>, name: string, lo: number, hi: number): number {
+/** An integer option in [lo, hi], else a usage error naming it. */
+export function intOption(values: Record<string, unknown>, name: string, lo: number, hi: number): number {
   const v = Number(values[name]);
   if (!Number.isInteger(v) || v < lo || v > hi) throw new CliUsageError(`--${name} must be an integer in [${lo}, ${hi}], got '${String(values[name])}'`);
   return v;
@@ -62,7 +64,7 @@ function readDatasets(spec: string): SweepRecord[] {
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'solve design points from a seeded Sobol/LHS design into a resumable JSONL dataset (worker pool, progress on stderr)',
-  usage: 'spinefea sweep --points 2000 --out data/sweep.jsonl.gz [--resolution 2] [--sampler sobol] [--seed 1] [--start 0] [--workers N] [--grid-shift 0.5,0.5,0.5] [--configurations screws-rods,screws-rods-cage]',
+  usage: 'spinefea sweep --points 2000 --out data/sweep.jsonl.gz [--resolution 2] [--sampler sobol] [--seed 1] [--start 0] [--workers N] [--grid-shift 0.5,0.5,0.5] [--configurations screws-rods,screws-rods-cage] [--queue redis://[user:password@]host:port/db]',
   options: {
     points: { type: 'string', description: 'number of design points (indices start … start+points−1)' } as never,
     out: { type: 'string', description: 'output .jsonl or .jsonl.gz (a data card .card.json is written beside it)' } as never,
@@ -77,6 +79,9 @@ export const sweepCommand: Command = {
     'grid-shift': { type: 'string', description: 'shift of the voxel grid, fractions of a voxel x,y,z each in [0, 1): a replicate of the same design points on another grid (train and evaluate average replicates)' } as never,
     configurations: { type: 'string', description: `solve only these configurations, comma-separated (${CONFIGURATIONS.join(', ')})` } as never,
     quiet: { type: 'boolean', description: 'no progress bar' } as never,
+    queue: { type: 'string', description: 'coordinate `spinefea worker`s through Redis instead of solving here: redis://[user:password@]host:port/db or rediss:// (TLS)' } as never,
+    'queue-name': { type: 'string', default: 'spinefea-sweep', description: 'BullMQ queue name, the same as the workers\' (default spinefea-sweep)' } as never,
+    attempts: { type: 'string', default: '3', description: 'with --queue: attempts of a point whose solve crashes before it is recorded as failed (default 3)' } as never,
   },
   async run(values) {
     const points = intOption({ points: required(values, 'points', 'number of design points') }, 'points', 1, 1_000_000);
@@ -98,8 +103,11 @@ export const sweepCommand: Command = {
       const bad = configurations.filter((c) => !(CONFIGURATIONS as readonly string[]).includes(c));
       if (bad.length || !configurations.length) throw new CliUsageError(`--configurations: unknown '${bad.join(', ')}' (choose from ${CONFIGURATIONS.join(', ')})`);
     }
+    const queue = values.queue === undefined ? undefined : { url: String(values.queue), name: String(values['queue-name']), attempts: intOption(values, 'attempts', 1, 100) };
+    if (queue && values.workers !== undefined) throw new CliUsageError('--workers has no effect with --queue: the workers solve (give each `spinefea worker` its --concurrency)');
     mkdirSync(dirname(out), { recursive: true });
     const s = await runSweep({
+      ...(queue ? { queue } : {}),
       ...(gridShift ? { gridShift } : {}),
       ...(configurations ? { configurations } : {}),
       out,
@@ -113,6 +121,9 @@ export const sweepCommand: Command = {
       maxIterations: values['max-iterations'] === undefined ? undefined : intOption(values, 'max-iterations', 1, 1e7),
       retryFailed: Boolean(values['retry-failed']),
       progress: !values.quiet,
+    }).catch((e) => {
+      // a bad queue URL or an unreachable Redis is the user's to fix: exit code 2
+      throw e instanceof QueueConnectionError ? new CliUsageError(e.message) : e;
     });
     console.log(`${s.file}: ${s.total} design points, ${s.skipped} already done, ${s.solved} solved now (${s.ok} ok, ${s.failed} failed) in ${s.wallSeconds.toFixed(1)} s; ${s.meanPointSeconds.toFixed(1)} s per point per worker. Data card: ${s.card}`);
     return 0;

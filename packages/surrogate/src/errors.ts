@@ -48,3 +48,13 @@ export class SurrogateTrainingError extends SurrogateError {
     super('SURROGATE_TRAINING', message);
   }
 }
+
+/**
+ * The Redis of a queued sweep cannot be used: `QUEUE_URL` (the URL is malformed) or
+ * `QUEUE_UNREACHABLE` (refused connection, timeout, refused credentials).
+ */
+export class QueueConnectionError extends SurrogateError {
+  constructor(code: 'QUEUE_URL' | 'QUEUE_UNREACHABLE', message: string) {
+    super(code, message);
+  }
+}

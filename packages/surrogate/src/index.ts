@@ -16,3 +16,4 @@ export * from './baselines.js';
 export * from './explain.js';
 export * from './evaluation.js';
 export * from './default-model.js';
+export * from './solver-pool.js';
