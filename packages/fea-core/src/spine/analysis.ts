@@ -104,9 +104,28 @@ export interface SpineAnalysisResult {
 }
 
 /**
+ * Strain that opens a facet cartilage cell, summed over its sampling points: across the
+ * joint, ε_nn = nᵀ·ε·n = n_x²ε_xx + n_y²ε_yy + n_z²ε_zz + n_x n_y γ_xy + n_y n_z γ_yz + n_z n_x γ_zx
+ * (Voigt, engineering shear), where the segment knows the joint normal (body-fitted);
+ * otherwise the volumetric strain ε_xx + ε_yy + ε_zz (voxel cartilage has no normal).
+ */
+function openingStrain(strain: Float64Array, samplingPoints: number, normals: Float32Array | undefined, c: number): number {
+  const nx = normals?.[3 * c] ?? 0;
+  const ny = normals?.[3 * c + 1] ?? 0;
+  const nz = normals?.[3 * c + 2] ?? 0;
+  const across = nx !== 0 || ny !== 0 || nz !== 0;
+  let e = 0;
+  for (let q = 0; q < samplingPoints; q++) {
+    const s = strain.subarray(6 * q, 6 * q + 6);
+    e += across ? nx * nx * s[0] + ny * ny * s[1] + nz * nz * s[2] + nx * ny * s[3] + ny * nz * s[4] + nz * nx * s[5] : s[0] + s[1] + s[2];
+  }
+  return e;
+}
+
+/**
  * Facet contact through the cartilage layer, linearised by an active set on cells:
- * solve; every cartilage cell whose mean volumetric strain is positive (the joint
- * opens) is softened to `openFacetScale` of its stiffness, every softened cell that
+ * solve; every cartilage cell whose opening strain is positive (strain across the joint
+ * where the mesh gives its normal, else volumetric: see {@link openingStrain}) is softened to `openFacetScale` of its stiffness, every softened cell that
  * is compressed again is restored; repeat until no cell changes. If the set cycles
  * (or exceeds `maxFacetIterations`), the cells still switching are closed and the
  * result says how many (`frozenFacetCells`). The loop is the shared {@link activeSetLoop}. The cost against
@@ -125,6 +144,7 @@ function solveWithFacetContact(
   const cart: number[] = [];
   for (let c = 0; c < mesh.materialIds.length; c++) if (spine.regions.kindOf[mesh.materialIds[c]] === 'facetCartilage') cart.push(c);
   const scale = new Float64Array(mesh.materialIds.length).fill(1);
+  const normals = spine.segment.facetNormals;
   prepared.setCellScale(null);
   const xe = new Float64Array(3 * n);
   const ue = new Float64Array(3 * n);
@@ -155,9 +175,7 @@ function solveWithFacetContact(
             }
           }
           family.strain(xe, ue, strain);
-          let ev = 0;
-          for (let q = 0; q < family.samplingPoints; q++) ev += strain[6 * q] + strain[6 * q + 1] + strain[6 * q + 2];
-          const want = ev > 0 ? spine.calibration.openFacetScale : 1;
+          const want = openingStrain(strain, family.samplingPoints, normals, c) > 0 ? spine.calibration.openFacetScale : 1;
           if (want !== scale[c]) {
             scale[c] = want;
             switched.push(c);

@@ -93,6 +93,11 @@ export interface LumbarSegmentModel {
   handles: SegmentHandles;
   /** Body-fitted only: nodes tied into host cells (blocks that abut, implants, ligament insertions). */
   ties?: EmbeddedTies;
+  /**
+   * Body-fitted only: unit normal of the facet joint (SAP → IAP, world) for every facet
+   * cartilage cell, 3 per cell (0 elsewhere) — the direction across which the joint opens.
+   */
+  facetNormals?: Float32Array;
   report: SegmentBuildReport;
 }
 

@@ -99,12 +99,14 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
     if (!f) faceLists.set(name, (f = { cells: [], faces: [] }));
     return f;
   };
+  const facetNormalOf = new Map<number, readonly number[]>();
   g.discs.forEach((d, k) => {
     for (const fj of d.facets) {
       const fm = meshFacet(b, ties, d, fj, r, { lowerPosterior: id(`${d.lower.level}.posterior`), upperPosterior: id(`${d.upper.level}.posterior`), cartilage: id(`${d.name}.facetCartilage`) }, {
         lower: posterior[k + 1].rootHosts,
         upper: posterior[k].rootHosts,
       });
+      for (const c of fm.cartilageCells) facetNormalOf.set(c, fj.normal);
       posterior[k + 1].cells.push(...fm.lowerCells);
       posterior[k].cells.push(...fm.upperCells);
       const side = fj.side < 0 ? 'left' : 'right';
@@ -163,6 +165,8 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
       for (let q = 0; q < lc.count; q++) fibreDirections.set(bd.fibres[k].subarray(3 * (layer * nq + q), 3 * (layer * nq + q) + 3), 3 * (lc.first + q));
     });
   });
+  const facetNormals = new Float32Array(3 * nCells);
+  for (const [c, n] of facetNormalOf) facetNormals.set(n, 3 * c);
   const tieSet = ties.result();
   let maxGap = 0;
   for (const x of tieSet.gap) maxGap = Math.max(maxGap, x);
@@ -178,6 +182,7 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
     regions,
     handles: segmentHandles(mesh, regions, g, screws, cages),
     ties: tieSet,
+    facetNormals,
     report: {
       mesher: 'body-fitted',
       refinement: r,

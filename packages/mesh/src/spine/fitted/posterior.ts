@@ -175,13 +175,15 @@ export function meshFacet(
   r: number,
   regions: FacetRegions,
   hosts: { lower: number[]; upper: number[] },
-): { lowerCells: number[]; upperCells: number[]; faces: FacetFaces } {
+): { lowerCells: number[]; upperCells: number[]; cartilageCells: number[]; faces: FacetFaces } {
   const round = roundSection(r);
   const xy = round.xy(fj.halfU, fj.halfV);
   const g2 = fj.gap / 2;
   const t = fj.plateThickness;
   const nPlate = 2 * r;
-  const nCart = r;
+  // one cell across the gap at every refinement: the layer stands for the joint space, and
+  // stacked cells of one joint let the open/closed set cycle between layers
+  const nCart = 1;
   // level w-coordinates along the normal: SAP back → SAP surface → IAP surface → IAP back
   const levels: number[] = [];
   for (let l = 0; l <= nPlate; l++) levels.push(-g2 - t + (t * l) / nPlate);
@@ -194,12 +196,14 @@ export function meshFacet(
   );
   const lowerCells: number[] = [];
   const upperCells: number[] = [];
+  const cartilageCells: number[] = [];
   const faces: FacetFaces = { superiorArticular: { cells: [], faces: [] }, inferiorArticular: { cells: [], faces: [] } };
   stack.layerCells.forEach((lc, layer) => {
     for (let q = 0; q < lc.count; q++) {
       const cell = lc.first + q;
       if (layer < nPlate) lowerCells.push(cell);
       else if (layer >= nPlate + nCart) upperCells.push(cell);
+      else cartilageCells.push(cell);
       if (layer === nPlate) {
         faces.superiorArticular.cells.push(cell);
         faces.superiorArticular.faces.push(HEX_BOTTOM_FACE);
@@ -221,5 +225,5 @@ export function meshFacet(
   ties.tie(`${d.name}.facet.${side}.superiorPillar→${d.lower.level}`, sap.first, hosts.lower);
   ties.tie(`${d.name}.facet.${side}.inferiorPillar→plate`, iap.last, upperCells);
   ties.tie(`${d.name}.facet.${side}.inferiorPillar→${d.upper.level}`, iap.first, hosts.upper);
-  return { lowerCells: [...lowerCells, ...stackCells(sap.cells)], upperCells: [...upperCells, ...stackCells(iap.cells)], faces };
+  return { lowerCells: [...lowerCells, ...stackCells(sap.cells)], upperCells: [...upperCells, ...stackCells(iap.cells)], cartilageCells, faces };
 }
