@@ -161,4 +161,33 @@ describe('buildFittedSegment — body-fitted L4–L5', () => {
     expect(errors[2]).toBeLessThan(errors[1] / 3);
     expect(errors[1]).toBeLessThan(errors[0] / 3);
   });
+
+  it('keeps the minimum scaled Jacobian ≥ 0.3 over the screw and cage parameter ranges', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          diameter: fc.double({ min: 4.5, max: 7.5, noNaN: true }),
+          length: fc.double({ min: 30, max: 45, noNaN: true }),
+          sagittalDeg: fc.double({ min: -10, max: 10, noNaN: true }),
+          threads: fc.boolean(),
+          lordoticDeg: fc.double({ min: 0, max: 12, noNaN: true }),
+        }),
+        (x) => {
+          const p = params('L4', 1, true);
+          p.implants.screws = { ...p.implants.screws!, diameter: x.diameter, length: x.length, sagittalDeg: x.sagittalDeg, threads: x.threads };
+          p.implants.cage = { ...p.implants.cage!, lordoticDeg: x.lordoticDeg };
+          let q: { min: number; region: string };
+          try {
+            q = minScaledJacobian(p);
+          } catch (e) {
+            // the feasibility check refuses a screw that leaves the body or meets its partner: not a mesh case
+            if ((e as Error).name === 'InvalidParameterError') return;
+            throw e;
+          }
+          expect(q.min, `${JSON.stringify(x)}: ${q.region}`).toBeGreaterThanOrEqual(0.3);
+        },
+      ),
+      { numRuns: 12, seed: 5 },
+    );
+  });
 });

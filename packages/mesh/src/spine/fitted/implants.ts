@@ -3,7 +3,7 @@
  * the anatomy without touching its topology (the embedded-element
  * technique):
  * - pedicle screw: a round sweep along its axis — tulip head (radius
- *   {@link SCREW_HEAD}), a 1 mm neck where the radius steps down to the shaft,
+ *   {@link SCREW_HEAD}), a neck (≥ 1 mm, 0.75 × the radius step) where the radius steps down to the shaft,
  *   the shaft (sinusoidal thread profile when `threads`), a conical tip; every
  *   shaft node (entry point → tip) is tied to the nearest point of its
  *   vertebra's bone, the head is free;
@@ -75,12 +75,14 @@ export function meshFittedImplants(
   const heads = new Map<ScrewPlacement, number[]>();
   for (const s of screws) {
     const name = `implant.screw.${s.level}.${s.side < 0 ? 'left' : 'right'}`;
-    // stations: head 2r layers over [−lh, 0], neck 1 mm, shaft 8r layers to the tip
+    // stations: head 2r layers over [−lh, 0], the neck, shaft 8r layers to the tip; the neck is
+    // at least 1 mm and 0.75 × the radius step long, so its cells keep side walls within 53° of the axis
     const nHead = 2 * r;
     const nShaft = 8 * r * (s.threads ? 2 : 1);
+    const neck = Math.max(1, 0.75 * (SCREW_HEAD.radius - s.radius));
     const ts: number[] = [];
     for (let l = 0; l <= nHead; l++) ts.push(-SCREW_HEAD.length + (SCREW_HEAD.length * l) / nHead);
-    for (let l = 0; l <= nShaft; l++) ts.push(1 + ((s.length - 1) * l) / nShaft);
+    for (let l = 0; l <= nShaft; l++) ts.push(neck + ((s.length - neck) * l) / nShaft);
     const e3 = s.direction;
     const [e1, e2] = orthonormalPair(e3);
     const stack = sweepSection(b, round.section, round.xy, ts.length - 1, (l, sx, sy) => {
