@@ -14,7 +14,6 @@ import { DimensionMismatchError, prepareModel } from '@spinefea/core';
 import { csrOperator, type CsrMatrix } from '@spinefea/core/linalg';
 import { pcg } from '@spinefea/core/solvers';
 import {
-  choleskyInverse,
   deviceAmgInnerSolver,
   deviceAmgVcycle,
   reducedRigidBodyModes,
@@ -22,6 +21,7 @@ import {
   type AmgOptions,
   type AmgPreconditioner,
 } from '../src/solvers/amg/index.js';
+import { choleskyInverse } from '../src/linalg/dense.js';
 import { deviceInnerSolver, devicePcg, type DeviceMatrix, type DeviceVector } from '../src/solvers/device-pcg.js';
 import { mixedPrecisionSolve } from '../src/solvers/mixed-precision.js';
 import { contrastModel } from './support/contrast-model.js';

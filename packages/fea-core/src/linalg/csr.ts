@@ -6,7 +6,7 @@
  *
  * Stiffness values are in N/mm; these kernels are unit-agnostic.
  */
-import { DimensionMismatchError, NonFiniteInputError } from '../errors.js';
+import { DimensionMismatchError, NonFiniteInputError, UnconstrainedModelError } from '../errors.js';
 import type { CsrMatrix, LinearOperator } from './types.js';
 
 /** Index arrays accepted by {@link csrFromTriplets}. */
@@ -209,6 +209,105 @@ export function csrSpmv(A: CsrMatrix, x: Float64Array, y: Float64Array): void {
     for (; p < end; p++) s += val[p] * x[colIdx[p]];
     y[i] = s;
   }
+}
+
+/**
+ * Residual `r ← b − A·x`, row by row, so `r` may alias `b`
+ * (`csrResidual(A, d, r, r)` is `r ← r − A·d`, the smoother's update).
+ * No size checks: a kernel for the multigrid cycle, which checks sizes once.
+ *
+ * @param x length `A.cols`; must not alias `r`
+ * @example
+ * ```ts
+ * csrResidual(K, u, f, r); // r = f − K·u (N)
+ * ```
+ */
+export function csrResidual(A: CsrMatrix, x: Float64Array, b: Float64Array, r: Float64Array): void {
+  const n = A.rows;
+  const rp = A.rowPtr;
+  const ci = A.colIdx;
+  const v = A.values;
+  let p = rp[0];
+  for (let i = 0; i < n; i++) {
+    const e = rp[i + 1];
+    let s = 0;
+    for (; p < e; p++) s += v[p] * x[ci[p]];
+    r[i] = b[i] - s;
+  }
+}
+
+/**
+ * `y ← y + A·x` (prolongation of a coarse correction, `x_f += P·x_c`). No size checks.
+ *
+ * @param x length `A.cols`; y length `A.rows`, must not alias x
+ * @example
+ * ```ts
+ * csrSpmvAdd(P, xCoarse, xFine);
+ * ```
+ */
+export function csrSpmvAdd(A: CsrMatrix, x: Float64Array, y: Float64Array): void {
+  const n = A.rows;
+  const rp = A.rowPtr;
+  const ci = A.colIdx;
+  const v = A.values;
+  let p = rp[0];
+  for (let i = 0; i < n; i++) {
+    const e = rp[i + 1];
+    let s = 0;
+    for (; p < e; p++) s += v[p] * x[ci[p]];
+    y[i] += s;
+  }
+}
+
+/**
+ * `y ← Aᵀ·x` without forming Aᵀ (a scatter over the rows of A: restriction
+ * `b_c ← Pᵀ·r` with the prolongator P). No size checks.
+ *
+ * @param x length `A.rows`; y length `A.cols`, must not alias x
+ * @example
+ * ```ts
+ * csrSpmvTranspose(P, rFine, bCoarse);
+ * ```
+ */
+export function csrSpmvTranspose(A: CsrMatrix, x: Float64Array, y: Float64Array): void {
+  y.fill(0, 0, A.cols);
+  const n = A.rows;
+  const rp = A.rowPtr;
+  const ci = A.colIdx;
+  const v = A.values;
+  let p = rp[0];
+  for (let i = 0; i < n; i++) {
+    const e = rp[i + 1];
+    const xi = x[i];
+    for (; p < e; p++) y[ci[p]] += v[p] * xi; // y_j += a_ij·x_i
+  }
+}
+
+/**
+ * `1/a_ii` of every row of a square matrix (Jacobi scaling, smoother weights).
+ *
+ * @param what names the matrix in the error message (e.g. "AMG level 2")
+ * @param out optional output of length `A.rows`
+ * @throws UnconstrainedModelError when a diagonal entry is missing, not positive or
+ *   not finite (the matrix is not positive definite: a DOF without stiffness, or an
+ *   unconstrained model)
+ * @example
+ * ```ts
+ * const invD = csrInverseDiagonal(K, 'reduced stiffness'); // mm/N
+ * ```
+ */
+export function csrInverseDiagonal(A: CsrMatrix, what = 'matrix', out?: Float64Array): Float64Array {
+  const d = csrDiagonal(A, out);
+  for (let i = 0; i < A.rows; i++) {
+    const v = d[i];
+    if (!(v > 0) || !Number.isFinite(v)) {
+      throw new UnconstrainedModelError(
+        `${what} has diagonal entry ${v} at row ${i}; the matrix is not positive definite (a DOF without stiffness, or an unconstrained model)`,
+      );
+    }
+    d[i] = 1 / v;
+  }
+  return d;
 }
 
 /**

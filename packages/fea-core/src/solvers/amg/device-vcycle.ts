@@ -17,19 +17,9 @@
  *   copies), so a PCG iteration with the V-cycle still syncs only at the
  *   scalar checks.
  *
- * The cycle (identical to the CPU `apply`, symmetric: the same smoothing
- * polynomial before and after the coarse correction, so M⁻¹ is SPD):
- * ```
- * for ℓ = 0 … L−2:  x_ℓ ← S_ℓ(b_ℓ) (zero guess);  r_ℓ ← b_ℓ − A_ℓx_ℓ;  b_ℓ₊₁ ← R_ℓ r_ℓ
- * x_L−1 ← A_c⁻¹ b_L−1                       (or Chebyshev, degree ≥ 8, when too large to factor)
- * for ℓ = L−2 … 0:  x_ℓ ← x_ℓ + P_ℓ x_ℓ₊₁;  x_ℓ ← x_ℓ + S_ℓ(b_ℓ − A_ℓx_ℓ)
- * ```
- * Chebyshev smoothing in D⁻¹A on [ρ/30, 1.1ρ] (coefficients from
- * {@link smootherSchedule}), each step one `smoothStep` kernel:
- * ```
- * d ← (1/θ)·D⁻¹r;  x ← x + d                    (r = b for a zero guess)
- * s = 1 … m−1:  r ← r − A·d;  d ← c1ₛ·d + c2ₛ·D⁻¹r;  x ← x + d
- * ```
+ * The cycle itself is `amgVcycle` (cycle.ts), the same function the CPU
+ * preconditioner runs; this module supplies its {@link CycleKernels} on
+ * device vectors.
  */
 import { DimensionMismatchError } from '../../errors.js';
 import type { CsrMatrix } from '../../linalg/types.js';
@@ -42,54 +32,10 @@ import {
   type DeviceVector,
 } from '../device-pcg.js';
 import type { InnerSolver } from '../mixed-precision.js';
-import { smoothedAggregationAmg, smootherSchedule, type AmgHierarchy, type AmgOptions, type AmgPreconditioner } from './smoothed-aggregation.js';
-
-/**
- * Dense inverse of an SPD matrix from its Cholesky factor, in f64:
- * A⁻¹ = L⁻ᵀ·L⁻¹ with W = L⁻¹ by forward substitution (n³/6 multiply-adds)
- * and A⁻¹ = Wᵀ·W accumulated over the lower triangle (n³/6) and mirrored,
- * so the result is exactly symmetric.
- *
- * @param L row-major n×n lower-triangular factor (upper triangle ignored)
- * @param n order
- * @returns row-major n×n A⁻¹
- * @example
- * ```ts
- * const inv = choleskyInverse(amg.hierarchy.coarseCholesky!, amg.hierarchy.levels.at(-1)!.A.rows);
- * ```
- */
-export function choleskyInverse(L: Float64Array, n: number): Float64Array {
-  if (L.length !== n * n) throw new DimensionMismatchError(`choleskyInverse: factor has ${L.length} entries, expected ${n}² = ${n * n}`);
-  // W = L⁻¹ (lower): row i of L·W = e_i ⇒ W_ij = (δ_ij − Σ_{j≤c<i} L_ic·W_cj) / L_ii
-  const W = new Float64Array(n * n);
-  const acc = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    acc.fill(0, 0, i + 1);
-    const ri = i * n;
-    for (let c = 0; c < i; c++) {
-      const lic = L[ri + c];
-      if (lic === 0) continue;
-      const rc = c * n;
-      for (let j = 0; j <= c; j++) acc[j] += lic * W[rc + j];
-    }
-    const inv = 1 / L[ri + i];
-    for (let j = 0; j < i; j++) W[ri + j] = -acc[j] * inv;
-    W[ri + i] = inv;
-  }
-  // A⁻¹_ab = Σ_{i ≥ max(a,b)} W_ia·W_ib, lower triangle b ≤ a, then mirrored
-  const X = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let a = 0; a <= i; a++) {
-      const wia = W[ri + a];
-      if (wia === 0) continue;
-      const ra = a * n;
-      for (let b = 0; b <= a; b++) X[ra + b] += wia * W[ri + b];
-    }
-  }
-  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) X[b * n + a] = X[a * n + b];
-  return X;
-}
+import { choleskyInverse } from '../../linalg/dense.js';
+import { amgVcycle, cyclePlan, type CycleKernels, type CycleVectors } from './cycle.js';
+import type { AmgHierarchy, AmgOptions } from './hierarchy.js';
+import { smoothedAggregationAmg, type AmgPreconditioner } from './smoothed-aggregation.js';
 
 /** A row-major dense n×n matrix as CSR with every entry stored (the device coarse operator). */
 function denseCsr(X: Float64Array, n: number): CsrMatrix {
@@ -132,13 +78,6 @@ interface DeviceLevel<V, M> {
   R?: M;
   /** Coarse inverse (coarsest level, dense). */
   Ainv?: M;
-  /** Level vectors; x and b of level 0 are the arguments of apply(). */
-  x?: V;
-  b?: V;
-  r?: V;
-  d?: V;
-  schedule: { first: number; c1: Float64Array; c2: Float64Array };
-  m: number;
 }
 
 /**
@@ -174,11 +113,11 @@ export function deviceAmgVcycle<V extends DeviceVector, M extends DeviceMatrix>(
   }
   const direct = h.coarseCholesky !== undefined;
   let storedValues = 0;
+  const v: CycleVectors<V> = { x: [], b: [], r: [], d: [] };
   const levels: DeviceLevel<V, M>[] = h.levels.map((src, l) => {
     const n = src.A.rows;
     const last = l === nl - 1;
-    const m = last ? h.coarseDegree : h.degree;
-    const L: DeviceLevel<V, M> = { n, m, schedule: smootherSchedule(h.smoother, src.interval[0], src.interval[1], m) };
+    const L: DeviceLevel<V, M> = { n };
     if (last && direct) {
       const inv = denseCsr(choleskyInverse(h.coarseCholesky!, n), n);
       L.Ainv = k.uploadMatrix(inv);
@@ -188,8 +127,8 @@ export function deviceAmgVcycle<V extends DeviceVector, M extends DeviceMatrix>(
       storedValues += src.A.rowPtr[n];
       L.invD = k.alloc(n);
       k.write(src.invDiag, L.invD);
-      L.r = k.alloc(n);
-      L.d = k.alloc(n);
+      v.r[l] = k.alloc(n);
+      v.d[l] = k.alloc(n);
     }
     if (!last) {
       L.P = k.uploadMatrix(src.P!);
@@ -197,51 +136,31 @@ export function deviceAmgVcycle<V extends DeviceVector, M extends DeviceMatrix>(
       storedValues += 2 * src.P!.rowPtr[n];
     }
     if (l > 0) {
-      L.x = k.alloc(n);
-      L.b = k.alloc(n);
+      v.x[l] = k.alloc(n);
+      v.b[l] = k.alloc(n);
     }
     return L;
   });
   const fineMatrix = levels[0].A ?? k.uploadMatrix(h.levels[0].A);
   const n0 = levels[0].n;
-
-  /** r ← b − A·x (two kernels: copy, then r ← r − A·x). */
-  const residual = (A: M, x: V, b: V, r: V): void => {
-    k.copy(b, r);
-    k.spmvUpdate(A, x, r, -1, 1);
-  };
-  /** x ← x + S(b − A·x), or x ← S·b for a zero guess (S the degree-m smoothing polynomial times D⁻¹). */
-  const smooth = (L: DeviceLevel<V, M>, b: V, x: V, zeroGuess: boolean): void => {
-    const A = L.A!;
-    const invD = L.invD!;
-    const r = L.r!;
-    const d = L.d!;
-    const { first, c1, c2 } = L.schedule;
-    if (h.smoother === 'jacobi') {
-      // m damped Jacobi sweeps x ← x + ω·D⁻¹(b − A·x), ω = first
-      for (let s = 0; s < L.m; s++) {
-        if (s === 0 && zeroGuess) k.smoothStep(invD, b, d, x, 0, first, 0);
-        else {
-          residual(A, x, b, r);
-          k.smoothStep(invD, r, d, x, 0, first, 1);
-        }
-      }
-      return;
-    }
-    if (zeroGuess) k.smoothStep(invD, b, d, x, 0, first, 0); // d ← D⁻¹b/θ; x ← d
-    else {
-      residual(A, x, b, r);
-      k.smoothStep(invD, r, d, x, 0, first, 1); // d ← D⁻¹r/θ; x ← x + d
-    }
-    for (let s = 1; s < L.m; s++) {
-      if (s === 1 && zeroGuess) residual(A, d, b, r); // r ← b − A·d (x = d so far)
-      else k.spmvUpdate(A, d, r, -1, 1); // r ← r − A·d
-      k.smoothStep(invD, r, d, x, c1[s], c2[s], 1); // d ← c1·d + c2·D⁻¹r; x ← x + d
-    }
-  };
-  const coarseSolve = (L: DeviceLevel<V, M>, b: V, x: V): void => {
-    if (L.Ainv) k.spmvUpdate(L.Ainv, b, x, 1, 0); // x ← A_c⁻¹·b
-    else smooth(L, b, x, true);
+  const plan = cyclePlan(h);
+  const ops: CycleKernels<V> = {
+    residual(l, x, b, r) {
+      if (r !== b) k.copy(b, r);
+      k.spmvUpdate(levels[l].A!, x, r, -1, 1); // r ← r − A·x
+    },
+    smoothStep(l, src, d, x, c1, c2, xScale) {
+      k.smoothStep(levels[l].invD!, src, d, x, c1, c2, xScale);
+    },
+    restrict(l, r, bc) {
+      k.spmvUpdate(levels[l].R!, r, bc, 1, 0); // b_ℓ₊₁ ← R_ℓ·r_ℓ
+    },
+    prolongAdd(l, xc, x) {
+      k.spmvUpdate(levels[l].P!, xc, x, 1, 1); // x_ℓ ← x_ℓ + P_ℓ·x_ℓ₊₁
+    },
+    coarseSolve(b, x) {
+      k.spmvUpdate(levels[nl - 1].Ainv!, b, x, 1, 0); // x ← A_c⁻¹·b
+    },
   };
 
   const levelInfo: DeviceAmgLevel[] = h.levels.map((src, l) => ({
@@ -262,26 +181,16 @@ export function deviceAmgVcycle<V extends DeviceVector, M extends DeviceMatrix>(
         throw new DimensionMismatchError(`device AMG V-cycle of size ${n0} applied to vectors of length ${r.length} / ${z.length}`);
       }
       if (r === z) throw new DimensionMismatchError('device AMG V-cycle: r and z must be different vectors');
-      const bOf = (l: number) => (l === 0 ? r : levels[l].b!);
-      const xOf = (l: number) => (l === 0 ? z : levels[l].x!);
-      // downward: pre-smooth (zero guess), restrict the residual
-      for (let l = 0; l < nl - 1; l++) {
-        const L = levels[l];
-        smooth(L, bOf(l), xOf(l), true);
-        residual(L.A!, xOf(l), bOf(l), L.r!);
-        k.spmvUpdate(L.R!, L.r!, bOf(l + 1), 1, 0); // b_ℓ₊₁ ← R_ℓ·r_ℓ
-      }
-      coarseSolve(levels[nl - 1], bOf(nl - 1), xOf(nl - 1));
-      // upward: prolongate the correction, post-smooth
-      for (let l = nl - 2; l >= 0; l--) {
-        const L = levels[l];
-        k.spmvUpdate(L.P!, xOf(l + 1), xOf(l), 1, 1); // x_ℓ ← x_ℓ + P_ℓ·x_ℓ₊₁
-        smooth(L, bOf(l), xOf(l), false);
-      }
+      v.b[0] = r;
+      v.x[0] = z;
+      amgVcycle(plan, ops, v);
     },
     dispose(): void {
       if (!k.free) return;
-      for (const L of levels) for (const v of [L.invD, L.x, L.b, L.r, L.d]) if (v) k.free(v);
+      const free = k.free.bind(k);
+      for (const L of levels) if (L.invD) free(L.invD);
+      // level 0's x and b are the caller's vectors
+      for (const w of [...v.r, ...v.d, ...v.x.slice(1), ...v.b.slice(1)]) if (w) free(w);
     },
   };
 }

@@ -6,7 +6,8 @@
 import type { CsrMatrix } from '../../linalg/types.js';
 import type { ConstraintTransform } from '../../model/constraints.js';
 import { RIGID_BODY_MODE_COUNT, reducedRigidBodyModes } from './rigid-body-modes.js';
-import { smoothedAggregationAmg, type AmgOptions, type AmgPreconditioner } from './smoothed-aggregation.js';
+import type { AmgOptions } from './hierarchy.js';
+import { smoothedAggregationAmg, type AmgPreconditioner } from './smoothed-aggregation.js';
 
 /** Tuning options of {@link elasticityAmgFactory} (everything but the blocks and the near-null space). */
 export type ElasticityAmgOptions = Omit<AmgOptions, 'blockPtr' | 'nearNullSpace' | 'nullSpaceDim'>;

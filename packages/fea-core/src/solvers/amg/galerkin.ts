@@ -132,18 +132,28 @@ export function smoothedProlongatorVbsr(
       const dst = e0 + (i - b0) * k0;
       for (let c = 0; c < k0; c++) val[dst + c] = q[i * k + c];
     }
-    // − ω·D⁻¹·A·P_tent part
+    // − ω·D⁻¹·A·P_tent part, one run of row i's columns inside one block J at a time (columns are
+    // sorted and a block's DOFs contiguous, so a run is the row's slice of A_IJ): the aggregate
+    // look-ups are paid once per run, and the run's products are summed in registers.
     for (let i = b0; i < blockPtr[I + 1]; i++) {
       const li = i - b0;
       const s = -omega * invDiag[i];
-      for (let p = rp[i]; p < rp[i + 1]; p++) {
-        const j = ci[p];
-        const a = agg[blockOf[j]];
+      const end = rp[i + 1];
+      let p = rp[i];
+      while (p < end) {
+        const J = blockOf[ci[p]];
+        const jEnd = blockPtr[J + 1];
+        let t = p + 1;
+        while (t < end && ci[t] < jEnd) t++;
+        const a = agg[J];
         const ka = kAgg[a];
-        const f = s * va[p];
         const dst = off[slot[a]] + li * ka;
-        const src = j * k;
-        for (let c = 0; c < ka; c++) val[dst + c] += f * q[src + c]; // P_ic += −ω/a_ii · a_ij · Q_jc
+        for (let c = 0; c < ka; c++) {
+          let acc = 0;
+          for (let u = p; u < t; u++) acc += va[u] * q[ci[u] * k + c]; // Σ_j a_ij·Q_jc over the run
+          val[dst + c] += s * acc; // P_ic += −ω/a_ii · Σ_j a_ij·Q_jc
+        }
+        p = t;
       }
     }
   }
@@ -284,29 +294,50 @@ export function galerkinProduct(
       o += sI * (coarseStart[b + 1] - coarseStart[b]);
     }
     scratch.fill(0, 0, o);
-    // W_I = A_I· P (row-major per block: sI × kb)
+    // W_I = A_I·P (row-major per block: sI × kb), by runs of row i inside one block J (see
+    // smoothedProlongatorVbsr): W_ic += Σ_{j in run} a_ij·P_jc, summed in registers per run.
     for (let i = b0; i < b0 + sI; i++) {
       const li = i - b0;
-      for (let p = rp[i]; p < rp[i + 1]; p++) {
-        const j = ci[p];
-        const J = blockOf[j];
-        const lj = j - blockPtr[J];
-        const aij = va[p];
+      const end = rp[i + 1];
+      let p = rp[i];
+      while (p < end) {
+        const J = blockOf[ci[p]];
+        const j0 = blockPtr[J];
+        const jEnd = blockPtr[J + 1];
+        let t = p + 1;
+        while (t < end && ci[t] < jEnd) t++;
         for (let e = pPtr[J]; e < pPtr[J + 1]; e++) {
           const b = pIdx[e];
           const kb = coarseStart[b + 1] - coarseStart[b];
-          const src = pOff[e] + lj * kb;
+          const base = pOff[e] - j0 * kb; // P_jc at base + j·kb + c
           const dst = wOffOf[b] + li * kb;
           if (kb === 6) {
-            // W_ic += a_ij·P_jc, unrolled for the usual full aggregate (6 rigid modes)
-            scratch[dst] += aij * pVal[src];
-            scratch[dst + 1] += aij * pVal[src + 1];
-            scratch[dst + 2] += aij * pVal[src + 2];
-            scratch[dst + 3] += aij * pVal[src + 3];
-            scratch[dst + 4] += aij * pVal[src + 4];
-            scratch[dst + 5] += aij * pVal[src + 5];
-          } else for (let c = 0; c < kb; c++) scratch[dst + c] += aij * pVal[src + c]; // W_ic += a_ij·P_jc
+            let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0; // prettier-ignore
+            for (let u = p; u < t; u++) {
+              const aij = va[u];
+              const src = base + ci[u] * 6;
+              s0 += aij * pVal[src];
+              s1 += aij * pVal[src + 1];
+              s2 += aij * pVal[src + 2];
+              s3 += aij * pVal[src + 3];
+              s4 += aij * pVal[src + 4];
+              s5 += aij * pVal[src + 5];
+            }
+            scratch[dst] += s0;
+            scratch[dst + 1] += s1;
+            scratch[dst + 2] += s2;
+            scratch[dst + 3] += s3;
+            scratch[dst + 4] += s4;
+            scratch[dst + 5] += s5;
+          } else {
+            for (let c = 0; c < kb; c++) {
+              let acc = 0;
+              for (let u = p; u < t; u++) acc += va[u] * pVal[base + ci[u] * kb + c];
+              scratch[dst + c] += acc;
+            }
+          }
         }
+        p = t;
       }
     }
     // (A_c)_ab += P_Iaᵀ·W_Ib for b ≥ a
@@ -330,22 +361,33 @@ export function galerkinProduct(
         const kb = coarseStart[b + 1] - coarseStart[b];
         const dst = cOff[lo];
         const wb = wOffOf[b];
-        for (let li = 0; li < sI; li++) {
-          const prow = pa + li * ka;
-          const wrow = wb + li * kb;
-          for (let r = 0; r < ka; r++) {
-            const pr = pVal[prow + r];
-            if (pr === 0) continue;
-            const d = dst + r * kb;
-            if (kb === 6) {
-              // (A_c)_rc += P_ir·W_ic, unrolled for kb = 6
-              cVal[d] += pr * scratch[wrow];
-              cVal[d + 1] += pr * scratch[wrow + 1];
-              cVal[d + 2] += pr * scratch[wrow + 2];
-              cVal[d + 3] += pr * scratch[wrow + 3];
-              cVal[d + 4] += pr * scratch[wrow + 4];
-              cVal[d + 5] += pr * scratch[wrow + 5];
-            } else for (let c = 0; c < kb; c++) cVal[d + c] += pr * scratch[wrow + c]; // (A_c)_rc += P_ir·W_ic
+        // (A_c)_rc += Σ_li P_{li,r}·W_{li,c}: the sum over the block's fine DOFs in registers
+        for (let r = 0; r < ka; r++) {
+          const d = dst + r * kb;
+          if (kb === 6) {
+            let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0; // prettier-ignore
+            for (let li = 0; li < sI; li++) {
+              const pr = pVal[pa + li * ka + r];
+              const w = wb + li * 6;
+              s0 += pr * scratch[w];
+              s1 += pr * scratch[w + 1];
+              s2 += pr * scratch[w + 2];
+              s3 += pr * scratch[w + 3];
+              s4 += pr * scratch[w + 4];
+              s5 += pr * scratch[w + 5];
+            }
+            cVal[d] += s0;
+            cVal[d + 1] += s1;
+            cVal[d + 2] += s2;
+            cVal[d + 3] += s3;
+            cVal[d + 4] += s4;
+            cVal[d + 5] += s5;
+          } else {
+            for (let c = 0; c < kb; c++) {
+              let acc = 0;
+              for (let li = 0; li < sI; li++) acc += pVal[pa + li * ka + r] * scratch[wb + li * kb + c];
+              cVal[d + c] += acc;
+            }
           }
         }
       }
