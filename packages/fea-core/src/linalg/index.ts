@@ -4,3 +4,6 @@ export * from './vector.js';
 export * from './bsr3.js';
 export * from './parallel-spmv.js';
 export * from './matrix-market.js';
+export * from './sbsr3-wasm.js';
+export * from './dense.js';
+export * from './lanczos.js';

@@ -21,7 +21,6 @@
  */
 import { csrResidual, csrSpmvAdd, csrSpmvTranspose } from '../../linalg/csr.js';
 import { choleskySolve } from '../../linalg/dense.js';
-import { sbsr3Spmv } from '../../linalg/bsr3.js';
 import type { AmgHierarchy } from './hierarchy.js';
 
 /** Coefficients of one smoothing step on a level, see {@link smootherSchedule}. */
@@ -204,7 +203,7 @@ function subtractKernel(n: number, b: Float64Array, t: Float64Array, r: Float64A
 
 /**
  * The cycle's operations on host Float64Arrays: SpMVs in symmetric 3×3-block
- * storage where the level has it (CSR otherwise), restriction by Pᵀ without
+ * storage (WebAssembly SIMD where available) where the level has it (CSR otherwise), restriction by Pᵀ without
  * forming it, the coarse solve by the Cholesky factor.
  *
  * @example
@@ -214,14 +213,14 @@ function subtractKernel(n: number, b: Float64Array, t: Float64Array, r: Float64A
  */
 export function hostCycleKernels(h: AmgHierarchy): CycleKernels<Float64Array> {
   const levels = h.levels;
-  const tmp = levels.map((L) => (L.symmetricBlocks ? new Float64Array(L.A.rows) : undefined));
+  const tmp = levels.map((L) => (L.blockKernel ? new Float64Array(L.A.rows) : undefined));
   const nc = levels[levels.length - 1].A.rows;
   return {
     residual(l, x, b, r) {
       const L = levels[l];
-      if (!L.symmetricBlocks) return csrResidual(L.A, x, b, r);
+      if (!L.blockKernel) return csrResidual(L.A, x, b, r);
       const t = tmp[l]!;
-      sbsr3Spmv(L.symmetricBlocks, x, t);
+      L.blockKernel.spmv(x, t);
       subtractKernel(L.A.rows, b, t, r);
     },
     smoothStep(l, src, d, x, c1, c2, xs) {

@@ -21,7 +21,8 @@
  * coarse levels for a fine matrix that changed in a few cells.
  */
 import { DimensionMismatchError, NonFiniteInputError } from '../../errors.js';
-import { sbsr3FromCsr, sbsr3Spmv, type Sbsr3Matrix } from '../../linalg/bsr3.js';
+import { sbsr3FromCsr } from '../../linalg/bsr3.js';
+import { sbsr3Kernel, type Sbsr3Kernel } from '../../linalg/sbsr3-wasm.js';
 import { csrInverseDiagonal, csrTranspose } from '../../linalg/csr.js';
 import { choleskyFactor } from '../../linalg/dense.js';
 import { lanczosExtremes } from '../../linalg/lanczos.js';
@@ -78,11 +79,11 @@ export interface AmgHierarchyLevel {
   /** Smoother interval [lo, hi] = [ρ/30, 1.1·ρ] of D⁻¹A_ℓ; [0, 0] on a factorised coarsest level. */
   readonly interval: readonly [number, number];
   /**
-   * A_ℓ in symmetric 3×3-block storage (diagonal + upper blocks) when rows(A_ℓ) is a
-   * multiple of 3 and the level is smoothed: ≈ 40 % of CSR's bytes per SpMV, and the
-   * smoother's SpMVs dominate the cycle.
+   * y ← A_ℓ·x in symmetric 3×3-block storage (diagonal + upper blocks; WebAssembly SIMD
+   * where available, see `sbsr3Kernel`) when rows(A_ℓ) is a multiple of 3 and the level
+   * is smoothed: ≈ 40 % of CSR's bytes per SpMV, and the smoother's SpMVs dominate the cycle.
    */
-  readonly symmetricBlocks?: Sbsr3Matrix;
+  readonly blockKernel?: Sbsr3Kernel;
 }
 
 /**
@@ -112,12 +113,38 @@ export interface AmgHierarchy {
    * prolongatorSmoothing, galerkinProduct, prolongatorCsr, coarseFactorization.
    */
   readonly setupPhases: Readonly<Record<string, number>>;
+  /**
+   * Process CPU time (user + system, ms) of the same phases where the runtime reports it
+   * (Node's `process.cpuUsage`; empty elsewhere): on a shared machine wall time includes
+   * waiting for a core, CPU time does not.
+   */
+  readonly setupCpuPhases: Readonly<Record<string, number>>;
 }
 
-/** Adds the time since t to phases[name]; returns now. */
-function lap(phases: Record<string, number>, name: string, t: number): number {
+/** Process CPU time in ms (user + system), or NaN where the runtime does not report it. */
+function cpuMs(): number {
+  const u = globalThis.process?.cpuUsage?.();
+  return u ? (u.user + u.system) / 1000 : NaN;
+}
+
+/** Wall and CPU time per setup phase. */
+interface PhaseClock {
+  wall: Record<string, number>;
+  cpu: Record<string, number>;
+  cpuAt: number;
+}
+
+function phaseClock(): PhaseClock {
+  return { wall: {}, cpu: {}, cpuAt: cpuMs() };
+}
+
+/** Adds the wall time since t (and the CPU time since the last lap) to phase `name`; returns now. */
+function lap(c: PhaseClock, name: string, t: number): number {
   const now = performance.now();
-  phases[name] = (phases[name] ?? 0) + (now - t);
+  const cpu = cpuMs();
+  c.wall[name] = (c.wall[name] ?? 0) + (now - t);
+  if (cpu === cpu) c.cpu[name] = (c.cpu[name] ?? 0) + (cpu - c.cpuAt);
+  c.cpuAt = cpu;
   return now;
 }
 
@@ -152,7 +179,7 @@ interface LevelDraft {
   blocks: number;
   P?: CsrMatrix;
   rho: number;
-  symmetricBlocks?: Sbsr3Matrix;
+  blockKernel?: Sbsr3Kernel;
 }
 
 /** The finished, read-only level (R built lazily from P). */
@@ -170,7 +197,7 @@ function finishLevel(L: LevelDraft): AmgHierarchyLevel {
     },
     spectralRadius: L.rho,
     interval: L.rho > 0 ? [L.rho / 30, 1.1 * L.rho] : [0, 0],
-    symmetricBlocks: L.symmetricBlocks,
+    blockKernel: L.blockKernel,
   };
 }
 
@@ -178,15 +205,15 @@ function finishLevel(L: LevelDraft): AmgHierarchyLevel {
  * A smoothed level: 1/diag, the symmetric block copy (when rows are a multiple of 3)
  * and ρ(D⁻¹A) by Lanczos on the faster of the two storages.
  */
-function smoothedLevel(A: CsrMatrix, blocks: number, l: number, steps: number, phases: Record<string, number>): LevelDraft {
+function smoothedLevel(A: CsrMatrix, blocks: number, l: number, steps: number, phases: PhaseClock): LevelDraft {
   let t = performance.now();
   const invDiag = csrInverseDiagonal(A, `smoothedAggregationAmg: level ${l}`);
-  const symmetricBlocks = A.rows % 3 === 0 ? sbsr3FromCsr(A) : undefined;
+  const blockKernel = A.rows % 3 === 0 ? sbsr3Kernel(sbsr3FromCsr(A)) : undefined;
   t = lap(phases, 'levelSetup', t);
-  const apply = symmetricBlocks ? (x: Float64Array, y: Float64Array) => void sbsr3Spmv(symmetricBlocks, x, y) : A;
+  const apply = blockKernel ? (x: Float64Array, y: Float64Array) => void blockKernel.spmv(x, y) : A;
   const rho = lanczosExtremes(apply, invDiag, steps, 12345 + l).max;
   lap(phases, 'spectralRadius', t);
-  return { A, invDiag, blocks, rho, symmetricBlocks };
+  return { A, invDiag, blocks, rho, blockKernel };
 }
 
 /**
@@ -216,7 +243,7 @@ export function buildAmgHierarchy(A: CsrMatrix, options: AmgOptions): AmgHierarc
   const damping = options.prolongatorDamping ?? 4 / 3;
   const steps = options.lanczosSteps ?? 20;
   const degree = options.chebyshevDegree ?? 2;
-  const phases: Record<string, number> = {};
+  const phases = phaseClock();
   const levels: LevelDraft[] = [];
   let Al = A;
   let B = options.nearNullSpace;
@@ -249,7 +276,8 @@ export function buildAmgHierarchy(A: CsrMatrix, options: AmgOptions): AmgHierarc
     coarseDegree: Math.max(degree, 8),
     coarseCholesky,
     setupMs: performance.now() - t0,
-    setupPhases: phases,
+    setupPhases: phases.wall,
+    setupCpuPhases: phases.cpu,
   };
 }
 
@@ -266,7 +294,7 @@ function coarsen(
   level: LevelDraft,
   theta: number,
   damping: number,
-  phases: Record<string, number>,
+  phases: PhaseClock,
 ): { A: CsrMatrix; B: Float64Array; blockPtr: Uint32Array } | undefined {
   const n = A.rows;
   const nb = blockPtr.length - 1;
@@ -316,10 +344,11 @@ export function refreshFineLevel(h: AmgHierarchy, A: CsrMatrix, lanczosSteps = 2
     throw new DimensionMismatchError(`refreshFineLevel: the hierarchy's fine level is ${old.A.rows}×${old.A.cols}, the new matrix ${A.rows}×${A.cols}`);
   }
   if (h.levels.length === 1) return buildAmgHierarchyOfOne(h, A, t0);
-  const phases: Record<string, number> = {};
+  const phases = phaseClock();
   const fine = smoothedLevel(A, old.blocks, 0, lanczosSteps, phases);
   fine.P = old.P;
-  return { ...h, levels: [finishLevel(fine), ...h.levels.slice(1)], setupMs: performance.now() - t0, setupPhases: phases };
+  const levels = [finishLevel(fine), ...h.levels.slice(1)];
+  return { ...h, levels, setupMs: performance.now() - t0, setupPhases: phases.wall, setupCpuPhases: phases.cpu };
 }
 
 /** A one-level hierarchy (direct solve) rebuilt on a new matrix. */
@@ -328,5 +357,5 @@ function buildAmgHierarchyOfOne(h: AmgHierarchy, A: CsrMatrix, t0: number): AmgH
   const coarseCholesky = h.coarseCholesky ? choleskyFactor(A, 'smoothedAggregationAmg: the coarsest operator (level 0)') : undefined;
   const rho = coarseCholesky ? 0 : lanczosExtremes(A, invDiag).max;
   const level = finishLevel({ A, invDiag, blocks: h.levels[0].blocks, rho });
-  return { ...h, levels: [level], coarseCholesky, setupMs: performance.now() - t0, setupPhases: {} };
+  return { ...h, levels: [level], coarseCholesky, setupMs: performance.now() - t0, setupPhases: {}, setupCpuPhases: {} };
 }

@@ -36,6 +36,8 @@ export interface AmgPreconditioner extends Preconditioner {
   readonly setupMs: number;
   /** Setup wall time by phase, ms (see {@link AmgHierarchy.setupPhases}). */
   readonly setupPhases: Readonly<Record<string, number>>;
+  /** Setup CPU time by phase, ms (see {@link AmgHierarchy.setupCpuPhases}). */
+  readonly setupCpuPhases: Readonly<Record<string, number>>;
   /** Bytes held by the hierarchy and the cycle (coarse operators, P, block copies, Cholesky factor, work vectors). */
   readonly memoryBytes: number;
   /** The coarse operators A_1 … A_L (for inspection and tests; A_0 is the input). */
@@ -54,8 +56,8 @@ function hierarchyBytes(h: AmgHierarchy): number {
   h.levels.forEach((L, l) => {
     if (l > 0) bytes += csrBytes(L.A);
     if (L.P) bytes += csrBytes(L.P);
-    const S = L.symmetricBlocks;
-    if (S) bytes += S.diag.byteLength + S.rowPtr.byteLength + S.colIdx.byteLength + S.values.byteLength;
+    // symmetric block copy: 9 values (+ one index) per upper block, 9 per diagonal block
+    if (L.blockKernel) bytes += 0.5 * (L.A.rowPtr[L.A.rows] + L.A.rows) * 8 + (L.A.rowPtr[L.A.rows] / 18) * 4;
     bytes += 5 * 8 * L.A.rows;
   });
   return bytes;
@@ -91,6 +93,7 @@ export function amgPreconditioner(h: AmgHierarchy): AmgPreconditioner {
     gridComplexity,
     setupMs: h.setupMs,
     setupPhases: h.setupPhases,
+    setupCpuPhases: h.setupCpuPhases,
     memoryBytes,
     coarseOperators: h.levels.slice(1).map((L) => L.A),
     hierarchy: h,
