@@ -94,15 +94,33 @@ function buildBlocks(
   const nb = A.rows / 3;
   const mb = A.cols / 3;
   const upper = diag !== null;
+  const rp = A.rowPtr;
+  const ci = A.colIdx;
+  const va = A.values;
   const marker = new Int32Array(mb).fill(-1);
   const rowPtr = alloc(Uint32Array, nb + 1, shared);
+  // Columns are sorted within a row, so in symmetric mode a row's scan starts at its
+  // first column ≥ 3I (binary search) and the lower blocks are never visited.
+  const firstUpper = (i: number, I: number): number => {
+    let lo = rp[i];
+    let hi = rp[i + 1];
+    if (!upper) return lo;
+    const c0 = 3 * I;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ci[mid] < c0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   // symbolic: count distinct block columns per block row
   let nnzb = 0;
   for (let I = 0; I < nb; I++) {
     for (let i = 3 * I; i < 3 * I + 3; i++) {
-      for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
-        const J = (A.colIdx[p] / 3) | 0;
-        if (upper && J <= I) continue;
+      const e = rp[i + 1];
+      for (let p = firstUpper(i, I); p < e; p++) {
+        const J = (ci[p] / 3) | 0;
+        if (upper && J === I) continue;
         if (marker[J] !== I) {
           marker[J] = I;
           nnzb++;
@@ -121,9 +139,10 @@ function buildBlocks(
     const start = rowPtr[I];
     let q = start;
     for (let i = 3 * I; i < 3 * I + 3; i++) {
-      for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
-        const J = (A.colIdx[p] / 3) | 0;
-        if (upper && J <= I) continue;
+      const e = rp[i + 1];
+      for (let p = firstUpper(i, I); p < e; p++) {
+        const J = (ci[p] / 3) | 0;
+        if (upper && J === I) continue;
         if (marker[J] !== I) {
           marker[J] = I;
           colIdx[q++] = J;
@@ -133,13 +152,13 @@ function buildBlocks(
     sortIndexRange(colIdx, start, q);
     for (let b = start; b < q; b++) slot[colIdx[b]] = b;
     for (let i = 3 * I, r = 0; r < 3; i++, r++) {
-      for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
-        const j = A.colIdx[p];
+      const e = rp[i + 1];
+      for (let p = firstUpper(i, I); p < e; p++) {
+        const j = ci[p];
         const J = (j / 3) | 0;
         const c = j - 3 * J;
-        if (!upper) values[9 * slot[J] + 3 * r + c] = A.values[p];
-        else if (J === I) diag![9 * I + 3 * r + c] = A.values[p];
-        else if (J > I) values[9 * slot[J] + 3 * r + c] = A.values[p];
+        if (upper && J === I) diag![9 * I + 3 * r + c] = va[p];
+        else values[9 * slot[J] + 3 * r + c] = va[p];
       }
     }
   }
