@@ -22,8 +22,11 @@ import {
 import { csrIsSymmetric, csrOperator, csrSpmv, csrToDense, type CsrMatrix } from '@spinefea/core/linalg';
 import { jacobiPreconditioner, pcg } from '@spinefea/core/solvers';
 import {
+  amgPreconditioner,
+  buildAmgHierarchy,
   elasticityAmgFactory,
   reducedRigidBodyModes,
+  refreshFineLevel,
   rigidBodyModes,
   smoothedAggregationAmg,
   type AmgPreconditioner,
@@ -299,5 +302,38 @@ describe('smoothed-aggregation AMG', () => {
     expect(() =>
       smoothedAggregationAmg(Kfull, { blockPtr: nodalBlocks(nodes), nearNullSpace: rigidBodyModes(mesh.nodes, nodes), nullSpaceDim: 6, maxCoarseSize: 40 }),
     ).toThrow(UnconstrainedModelError);
+  });
+});
+
+describe('refreshFineLevel', () => {
+  it('keeps the coarse levels for a matrix that changed in some cells and still converges like a fresh setup', () => {
+    const model = contrastModel(10, 10, 9);
+    const tr = buildConstraintTransform(model);
+    const prepared = prepareModel(model, { preconditioner: 'none' });
+    const K0 = { ...prepared.reduced, values: prepared.reduced.values.slice() };
+    const opts = { blockPtr: reducedBlocks(tr.freeToFull, tr.layout.totalDofs), nearNullSpace: reducedRigidBodyModes(model.mesh.nodes, tr), nullSpaceDim: 6 };
+    const h0 = buildAmgHierarchy(K0, { ...opts, maxCoarseSize: 100 });
+    expect(h0.levels.length).toBeGreaterThan(2);
+    // soften a quarter of the cells 100× (an active-set pass opening a contact zone is milder)
+    const scale = new Float64Array(model.mesh.materialIds.length).map((_, c) => (c % 4 === 0 ? 0.01 : 1));
+    prepared.setCellScale(scale);
+    const K1 = prepared.reduced;
+    const f = reduceLoad(prepared.stiffness, tr, assembleLoadVector(model, prepared.family, tr.layout, { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] }));
+    const h1 = refreshFineLevel(h0, K1);
+    // only the fine level is new: the prolongators and coarse operators are the same objects
+    expect(h1.levels[0].A).toBe(K1);
+    expect(h1.levels[0].P).toBe(h0.levels[0].P);
+    for (let l = 1; l < h0.levels.length; l++) expect(h1.levels[l]).toBe(h0.levels[l]);
+    const solveWith = (h: typeof h0) => pcg(csrOperator(K1), f, { preconditioner: amgPreconditioner(h), tolerance: 1e-8, maxIterations: 500 });
+    const fresh = solveWith(buildAmgHierarchy(K1, { ...opts, maxCoarseSize: 100 }));
+    const refreshed = solveWith(h1);
+    const stale = solveWith(h0);
+    console.log(`refreshFineLevel: ${refreshed.iterations} iterations (fresh setup ${fresh.iterations}, old hierarchy unchanged ${stale.iterations})`);
+    // PCG's true residual is recomputed at the end: the refreshed cycle is a valid SPD preconditioner
+    expect(refreshed.converged).toBe(true);
+    expect(refreshed.relativeResidual).toBeLessThan(1e-8);
+    // coarse levels of the old matrix: a few more iterations than a fresh setup, never many (2× + 5 leaves room for the contrast)
+    expect(refreshed.iterations).toBeLessThanOrEqual(2 * fresh.iterations + 5);
+    expect(() => refreshFineLevel(h0, h0.levels[1].A)).toThrow(DimensionMismatchError);
   });
 });
