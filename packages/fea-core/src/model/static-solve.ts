@@ -23,11 +23,11 @@ import { springResponse } from './springs.js';
 export type { ForceResultant, ReferenceMotion } from './recovery.js';
 
 /** Which preconditioner PCG uses (or a factory for a custom one, e.g. multigrid). */
-export type PreconditionerChoice = 'amg' | 'jacobi' | 'block-jacobi' | 'none' | ((K: CsrMatrix, blockPtr: Uint32Array) => Preconditioner);
+export type PreconditionerChoice = 'auto' | 'amg' | 'jacobi' | 'block-jacobi' | 'none' | ((K: CsrMatrix, blockPtr: Uint32Array) => Preconditioner);
 
 /** Options of {@link prepareModel} and {@link solveStatic}. */
 export interface StaticSolveOptions {
-  /** Default 'block-jacobi' (3×3 nodal blocks, 6×6 for reference nodes). */
+  /** Default 'auto': 'amg' from 20,000 free DOFs up, else 'block-jacobi' (3×3 nodal blocks, 6×6 for reference nodes). */
   preconditioner?: PreconditionerChoice;
   /** Tuning of the 'amg' preconditioner (strength threshold, smoother degree, coarse size). */
   amg?: ElasticityAmgOptions;
