@@ -310,15 +310,14 @@ describe('refreshFineLevel', () => {
     const model = contrastModel(10, 10, 9);
     const tr = buildConstraintTransform(model);
     const prepared = prepareModel(model, { preconditioner: 'none' });
-    const K0 = { ...prepared.reduced, values: prepared.reduced.values.slice() };
+    const K0 = prepared.reducedSystem().matrix;
     const opts = { blockPtr: reducedBlocks(tr.freeToFull, tr.layout.totalDofs), nearNullSpace: reducedRigidBodyModes(model.mesh.nodes, tr), nullSpaceDim: 6 };
     const h0 = buildAmgHierarchy(K0, { ...opts, maxCoarseSize: 100 });
     expect(h0.levels.length).toBeGreaterThan(2);
     // soften a quarter of the cells 100× (an active-set pass opening a contact zone is milder)
     const scale = new Float64Array(model.mesh.materialIds.length).map((_, c) => (c % 4 === 0 ? 0.01 : 1));
     prepared.setCellScale(scale);
-    const K1 = prepared.reduced;
-    const f = reduceLoad(prepared.stiffness, tr, assembleLoadVector(model, prepared.family, tr.layout, { tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] }));
+    const { matrix: K1, rhs: f } = prepared.reducedSystem({ tractions: [{ faces: 'zmax', traction: [0.3, 0, -1] }] });
     const h1 = refreshFineLevel(h0, K1);
     // only the fine level is new: the prolongators and coarse operators are the same objects
     expect(h1.levels[0].A).toBe(K1);

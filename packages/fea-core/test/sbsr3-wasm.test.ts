@@ -4,7 +4,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { csrFromTriplets, csrSpmv, DimensionMismatchError, sbsr3FromCsr, sbsr3Kernel, simdSbsr3Operator, wasmSimdAvailable } from '@spinefea/core';
+import { DimensionMismatchError } from '@spinefea/core';
+import { csrFromTriplets, csrSpmv, sbsr3FromCsr, sbsr3Kernel, simdSbsr3Operator, wasmSimdAvailable } from '@spinefea/core/linalg';
 
 /** A random symmetric matrix of nb 3×3 blocks: every stored entry mirrored, so A = Aᵀ exactly. */
 const symmetricMatrix = fc

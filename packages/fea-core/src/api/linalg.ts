@@ -32,6 +32,7 @@ export {
   type Bsr3Options,
   type Sbsr3Matrix,
 } from '../linalg/index.js';
+export { sbsr3Kernel, simdSbsr3Operator, wasmSimdAvailable, type Sbsr3Kernel } from '../linalg/sbsr3-wasm.js';
 export { parallelBsr3Operator, parallelSbsr3Operator, type ParallelOperator, type ParallelSpmvOptions } from '../linalg/index.js';
 export {
   MatrixFormatError,

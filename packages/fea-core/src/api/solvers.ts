@@ -12,6 +12,9 @@ export { blockJacobiPreconditioner } from '../solvers/block-jacobi.js';
 export { nodalBlockJacobiPreconditioner } from '../solvers/nodal-block-jacobi.js';
 export {
   RIGID_BODY_MODE_COUNT,
+  amgPreconditioner,
+  buildAmgHierarchy,
+  refreshFineLevel,
   elasticityAmgFactory,
   reducedRigidBodyModes,
   rigidBodyModes,

@@ -242,7 +242,7 @@ export function csrResidual(A: CsrMatrix, x: Float64Array, b: Float64Array, r: F
  * @param x length `A.cols`; y length `A.rows`, must not alias x
  * @example
  * ```ts
- * csrSpmvAdd(P, xCoarse, xFine);
+ * csrSpmvAdd(A, x, y); // y += A·x (prolongation: A = P, x coarse, y fine)
  * ```
  */
 export function csrSpmvAdd(A: CsrMatrix, x: Float64Array, y: Float64Array): void {
@@ -266,7 +266,7 @@ export function csrSpmvAdd(A: CsrMatrix, x: Float64Array, y: Float64Array): void
  * @param x length `A.rows`; y length `A.cols`, must not alias x
  * @example
  * ```ts
- * csrSpmvTranspose(P, rFine, bCoarse);
+ * csrSpmvTranspose(A, x, y); // y = Aᵀ·x (restriction: A = P, x fine, y coarse)
  * ```
  */
 export function csrSpmvTranspose(A: CsrMatrix, x: Float64Array, y: Float64Array): void {

@@ -18,8 +18,8 @@ import type { CsrMatrix } from './types.js';
  * @throws UnconstrainedModelError on a pivot ≤ 1e-13 of the largest diagonal entry (numerically singular: usually an unconstrained model)
  * @example
  * ```ts
- * const L = choleskyFactor(Ac, 'coarsest AMG level');
- * choleskySolve(L, Ac.rows, b, x); // x = Ac⁻¹·b
+ * const L = choleskyFactor(A, 'coarsest AMG level');
+ * choleskySolve(L, A.rows, b, x); // x = A⁻¹·b
  * ```
  */
 export function choleskyFactor(A: CsrMatrix, what = 'matrix'): Float64Array {
@@ -59,7 +59,7 @@ export function choleskyFactor(A: CsrMatrix, what = 'matrix'): Float64Array {
  * @param L row-major n×n factor from {@link choleskyFactor}
  * @example
  * ```ts
- * choleskySolve(L, n, b, x);
+ * choleskySolve(choleskyFactor(A), A.rows, b, x); // x = A⁻¹·b
  * ```
  */
 export function choleskySolve(L: Float64Array, n: number, b: Float64Array, x: Float64Array): void {

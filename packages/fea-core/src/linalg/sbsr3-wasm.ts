@@ -116,7 +116,7 @@ export function sbsr3Kernel(A: Sbsr3Matrix, options: { kind?: 'wasm-simd' | 'js'
  *
  * @example
  * ```ts
- * const sol = pcg(simdSbsr3Operator(sbsr3FromCsr(K)), f, { preconditioner: M });
+ * const sol = pcg(simdSbsr3Operator(sbsr3FromCsr(K)), f, { preconditioner: m });
  * ```
  */
 export function simdSbsr3Operator(A: Sbsr3Matrix, options: { kind?: 'wasm-simd' | 'js' } = {}): FusedLinearOperator & { readonly kind: 'wasm-simd' | 'js' } {

@@ -44,6 +44,8 @@ export interface StrongGraph {
  * @param theta strength threshold θ
  * @example
  * ```ts
+ * const blockOf = new Uint32Array(A.rows);
+ * for (let I = 0; I + 1 < blockPtr.length; I++) blockOf.fill(I, blockPtr[I], blockPtr[I + 1]);
  * const G = strongBlockGraph(A, blockPtr, blockOf, 0.08);
  * const { agg, count } = aggregate(G, blockPtr.length - 1);
  * ```
@@ -105,7 +107,9 @@ export function strongBlockGraph(A: CsrMatrix, blockPtr: Uint32Array, blockOf: U
  *
  * @example
  * ```ts
- * const { agg, count } = aggregate(strongBlockGraph(A, blockPtr, blockOf, 0.08), nb);
+ * const blockOf = new Uint32Array(A.rows);
+ * for (let I = 0; I + 1 < blockPtr.length; I++) blockOf.fill(I, blockPtr[I], blockPtr[I + 1]);
+ * const { agg, count } = aggregate(strongBlockGraph(A, blockPtr, blockOf, 0.08), blockPtr.length - 1);
  * ```
  */
 export function aggregate(G: StrongGraph, nb: number): { agg: Int32Array; count: number } {

@@ -155,8 +155,11 @@ function smooth<V>(plan: CyclePlan, k: CycleKernels<V>, v: CycleVectors<V>, l: n
  * @param v per-level vectors; v.b[0] is read, v.x[0] written
  * @example
  * ```ts
- * v.b[0] = r; v.x[0] = z;
- * amgVcycle(plan, kernels, v); // z = M⁻¹·r
+ * const h = amg.hierarchy;
+ * const vec = (): Float64Array[] => h.levels.map((L) => new Float64Array(L.A.rows));
+ * const v = { x: vec(), b: vec(), r: vec(), d: vec() };
+ * v.b[0] = r;
+ * amgVcycle(cyclePlan(h), hostCycleKernels(h), v); // v.x[0] = M⁻¹·r
  * ```
  */
 export function amgVcycle<V>(plan: CyclePlan, k: CycleKernels<V>, v: CycleVectors<V>): void {
@@ -208,7 +211,7 @@ function subtractKernel(n: number, b: Float64Array, t: Float64Array, r: Float64A
  *
  * @example
  * ```ts
- * const k = hostCycleKernels(h);
+ * const kernels = hostCycleKernels(amg.hierarchy);
  * ```
  */
 export function hostCycleKernels(h: AmgHierarchy): CycleKernels<Float64Array> {

@@ -229,7 +229,7 @@ function smoothedLevel(A: CsrMatrix, blocks: number, l: number, steps: number, p
  *   (zero diagonal, singular coarse operator: usually an unconstrained model)
  * @example
  * ```ts
- * const h = buildAmgHierarchy(K, { blockPtr, nearNullSpace: reducedRigidBodyModes(model.mesh.nodes, tr), nullSpaceDim: 6 });
+ * const h = buildAmgHierarchy(K, { blockPtr, nearNullSpace, nullSpaceDim: 6 }); // e.g. nearNullSpace = reducedRigidBodyModes(mesh.nodes, transform)
  * const M = amgPreconditioner(h); // the CPU V-cycle on it
  * ```
  */
@@ -333,8 +333,7 @@ function coarsen(
  * @throws UnconstrainedModelError when A has a non-positive diagonal entry
  * @example
  * ```ts
- * const h1 = refreshFineLevel(h0, K1); // after setCellScale / an active-set pass
- * const M = amgPreconditioner(h1);
+ * const M = amgPreconditioner(refreshFineLevel(amg.hierarchy, K)); // K: the matrix after setCellScale / an active-set pass
  * ```
  */
 export function refreshFineLevel(h: AmgHierarchy, A: CsrMatrix, lanczosSteps = 20): AmgHierarchy {

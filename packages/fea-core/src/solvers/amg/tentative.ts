@@ -28,7 +28,8 @@ export interface Tentative {
  * @throws DimensionMismatchError when B vanishes on an aggregate
  * @example
  * ```ts
- * const tent = tentativeProlongator(n, blockPtr, agg, count, B, 6);
+ * const oneAggregate = new Int32Array(blockPtr.length - 1); // every block in aggregate 0
+ * const tent = tentativeProlongator(A.rows, blockPtr, oneAggregate, 1, nearNullSpace, 6);
  * ```
  */
 export function tentativeProlongator(
