@@ -181,7 +181,7 @@ export function clinicalFigures(
   const sections = implants.map((i) => i.sectionPeakMPa).filter((v): v is number => v !== null);
   const implantSectionPeakMPa = sections.length ? Math.max(...sections) : null;
 
-  // Load sharing: axial force through one horizontal layer of cells at mid-disc height.
+  // Load sharing: axial force through the horizontal plane at mid-disc height.
   let zd = 0, nd = 0;
   for (let c = 0; c < nCells; c++) {
     const k = regions.kindOf[ids[c]];
@@ -191,14 +191,20 @@ export function clinicalFigures(
     }
   }
   const zCut = zd / Math.max(nd, 1);
-  // one layer of cells: the voxel edge, or the body-fitted nominal cell size (disc layer thickness)
-  const h = spine.segment.report.resolution;
+  // ∫ σzz dA over the plane z = zCut ≈ Σ σzz·V / H_c over the cells the plane crosses, H_c the
+  // cell's vertical extent: the horizontal section of a (sheared) hexahedron is V / H_c. For
+  // voxels this is the old single layer of height h; it also holds for the body-fitted disc's
+  // tilted layers and for embedded parts (cage, rods) with their own cell heights.
   let Nant = 0, Npost = 0;
   for (let c = 0; c < nCells; c++) {
-    const z = cellCentroidZ(mesh, c, npc);
-    if (Math.abs(z - zCut) > h / 2) continue;
-    // ∫ σzz dA over the cut ≈ Σ σzz·V / h for one layer of cells of height h
-    const N = (-fields.cellStress[6 * c + 2] * cellVol[c]) / h;
+    let zMin = Infinity, zMax = -Infinity;
+    for (let a = 0; a < npc; a++) {
+      const z = mesh.nodes[3 * mesh.cells[c * npc + a] + 2];
+      if (z < zMin) zMin = z;
+      if (z > zMax) zMax = z;
+    }
+    if (!(zMin <= zCut && zCut < zMax)) continue;
+    const N = (-fields.cellStress[6 * c + 2] * cellVol[c]) / (zMax - zMin);
     const k = regions.kindOf[ids[c]];
     if (k === 'annulus' || k === 'nucleus' || k === 'cage') Nant += N;
     else Npost += N;
