@@ -6,7 +6,7 @@ import type { StaticSolution } from '../model/static-solve.js';
 import { GROUND, type SpringSet } from '../model/model.js';
 import { rigidFit } from './kinematics.js';
 import { MOTION_AXIS, type SpineMotion } from './load-cases.js';
-import { IMPLANT_STRENGTH, type SpineFeModel } from './spine-model.js';
+import { IMPLANT_STRENGTH, type SpineFeModel, type SpineRegions } from './spine-model.js';
 
 const DEG = 180 / Math.PI;
 
@@ -65,105 +65,115 @@ function cellCentroidZ(mesh: Mesh, c: number, npc: number): number {
   return z / npc;
 }
 
-/**
- * Compute the clinical figures of a solved spine load case.
- *
- * @param spine - the spine model that was solved.
- * @param solution - its static solution.
- * @param fields - stress fields of that solution ({@link resultFields} with the prepared model's `dLookup`).
- * @param motion - the motion of the load case (or 'compression').
- * @param dLookup - the prepared model's constitutive lookup: needed for the implants'
- *   section stresses (element nodal forces); without it they are null.
- */
-export function clinicalFigures(
-  spine: SpineFeModel,
-  solution: StaticSolution,
-  fields: ResultFields,
-  motion: SpineMotion | 'compression',
-  dLookup?: (cell: number) => Float64Array,
-): ClinicalFigures {
-  const mesh = spine.model.mesh;
-  const npc = CELL_INFO[mesh.cellType].nodesPerCell;
-  const nCells = mesh.materialIds.length;
-  const { regions } = spine;
-  const ids = mesh.materialIds;
+/** What every figure reads: the model, the solution, its fields and the cell volumes (mm³). */
+interface FigureInput {
+  spine: SpineFeModel;
+  solution: StaticSolution;
+  fields: ResultFields;
+  cellVol: Float64Array;
+}
 
-  // Range of motion: linearised rigid fit of every node of the top vertebra.
-  const handles = spine.segment.handles;
-  const topNodes = handles.vertebrae[0].nodes;
-  const bottom = handles.vertebrae[handles.vertebrae.length - 1];
-  const fit = rigidFit(mesh.nodes, solution.displacement, topNodes);
-  const rotationDeg = fit.rotation.map((v) => v * DEG) as [number, number, number];
-  const romDeg = motion === 'compression' ? 0 : MOTION_AXIS[motion].sign * rotationDeg[MOTION_AXIS[motion].axis];
-
-  // Intradiscal pressure: volume-weighted mean of the cell pressures in every nucleus.
-  let pv = 0, vol = 0;
+/** Cell volumes (mm³) from the integration weights of the fields. */
+function cellVolumes(fields: ResultFields, nCells: number): Float64Array {
   const cellVol = new Float64Array(nCells);
   const sp = fields.samples.samplingPoints;
   for (let c = 0; c < nCells; c++) for (let q = 0; q < sp; q++) cellVol[c] += fields.samples.weights[c * sp + q];
-  for (let c = 0; c < nCells; c++) {
-    if (regions.kindOf[ids[c]] !== 'nucleus') continue;
-    pv += fields.cellPressure[c] * cellVol[c];
-    vol += cellVol[c];
-  }
-  const idpMPa = vol > 0 ? pv / vol : 0;
+  return cellVol;
+}
 
-  // Load distribution efficiency over the superior bony endplate of the lower vertebra.
-  const endplateId = bottom.endplate;
+/** Range of motion: linearised rigid fit of every node of the top vertebra (rotation in deg, translation in mm). */
+function rangeOfMotion(x: FigureInput, motion: SpineMotion | 'compression'): Pick<ClinicalFigures, 'romDeg' | 'rotationDeg' | 'translationMm'> {
+  const mesh = x.spine.model.mesh;
+  const fit = rigidFit(mesh.nodes, x.solution.displacement, x.spine.segment.handles.vertebrae[0].nodes);
+  const rotationDeg = fit.rotation.map((v) => v * DEG) as [number, number, number];
+  const romDeg = motion === 'compression' ? 0 : MOTION_AXIS[motion].sign * rotationDeg[MOTION_AXIS[motion].axis];
+  return { romDeg, rotationDeg, translationMm: fit.translation };
+}
+
+/** Intradiscal pressure (MPa): volume-weighted mean of the cell pressures in every nucleus. */
+function intradiscalPressure(x: FigureInput): number {
+  const nuclei = new Set(x.spine.segment.handles.discs.map((d) => d.nucleus));
+  const ids = x.spine.model.mesh.materialIds;
+  let pv = 0, vol = 0;
+  for (let c = 0; c < ids.length; c++) {
+    if (!nuclei.has(ids[c])) continue;
+    pv += x.fields.cellPressure[c] * x.cellVol[c];
+    vol += x.cellVol[c];
+  }
+  return vol > 0 ? pv / vol : 0;
+}
+
+/**
+ * Load distribution efficiency over the superior bony endplate of the lower vertebra:
+ * 1 − Σ V|σ − σ̄| / (2 Σ V σ̄) of the compressive σzz (1 = uniform); null without compression.
+ */
+function loadDistributionEfficiency(x: FigureInput): number | null {
+  const mesh = x.spine.model.mesh;
+  const npc = CELL_INFO[mesh.cellType].nodesPerCell;
+  const vs = x.spine.segment.handles.vertebrae;
+  const bottom = vs[vs.length - 1];
   let zLo = Infinity, zHi = -Infinity;
   for (const n of bottom.nodes) {
     zLo = Math.min(zLo, mesh.nodes[3 * n + 2]);
     zHi = Math.max(zHi, mesh.nodes[3 * n + 2]);
   }
   const zMidBottom = 0.5 * (zLo + zHi);
+  const stress = x.fields.cellStress;
   let sumVC = 0, sumV = 0;
   const eCells: number[] = [];
-  for (let c = 0; c < nCells; c++) {
-    if (ids[c] !== endplateId || cellCentroidZ(mesh, c, npc) < zMidBottom) continue;
-    const comp = Math.max(0, -fields.cellStress[6 * c + 2]);
+  for (let c = 0; c < mesh.materialIds.length; c++) {
+    if (mesh.materialIds[c] !== bottom.endplate || cellCentroidZ(mesh, c, npc) < zMidBottom) continue;
     eCells.push(c);
-    sumVC += cellVol[c] * comp;
-    sumV += cellVol[c];
+    sumVC += x.cellVol[c] * Math.max(0, -stress[6 * c + 2]);
+    sumV += x.cellVol[c];
   }
-  let loadDistributionEfficiency: number | null = null;
-  if (sumVC > 0) {
-    const mean = sumVC / sumV;
-    let dev = 0;
-    for (const c of eCells) dev += cellVol[c] * Math.abs(Math.max(0, -fields.cellStress[6 * c + 2]) - mean);
-    loadDistributionEfficiency = 1 - dev / (2 * sumV * mean);
-  }
+  if (!(sumVC > 0)) return null;
+  const mean = sumVC / sumV;
+  let dev = 0;
+  for (const c of eCells) dev += x.cellVol[c] * Math.abs(Math.max(0, -stress[6 * c + 2]) - mean);
+  return 1 - dev / (2 * sumV * mean);
+}
 
-  // Implant stresses from the integration-point von Mises values, and for screws and rods
-  // from the section forces of free-body cuts (docs/spine-analysis.md).
-  const sp0 = spine.segment.parameters;
-  const sectionPeak = (imp: (typeof regions.implants)[number], cells: readonly number[]): number | null => {
-    if (!dLookup || imp.kind === 'cage' || cells.length < 2) return null;
-    let frame: { origin: [number, number, number]; axis: [number, number, number] } | undefined;
-    let range: [number, number] = [-Infinity, Infinity];
-    let d: number;
-    if (imp.kind === 'screw') {
-      const screw = handles.implants.find((h) => h.region === imp.id)?.screw;
-      if (!screw) return null;
-      frame = { origin: screw.entry, axis: screw.direction };
-      // the shaft: from the entry point (the tulip head lies behind it) to the tip
-      range = [0, screw.length];
-      d = 2 * screw.radius;
-    } else d = sp0.implants.rods?.diameter ?? NaN;
-    if (!(d > 0)) return null;
-    const sf = barSectionForces(mesh, cells, cellNodalForces(mesh, dLookup, solution.displacement, cells), spine.segment.report.resolution, frame);
-    let peak = 0;
-    for (let j = 0; j < sf.station.length; j++) {
-      if (sf.cutNodes[j] === 0 || sf.station[j] < range[0] || sf.station[j] > range[1]) continue;
-      peak = Math.max(peak, beamVonMises(sf.normalN[j], sf.bendingNmm[j], sf.torqueNmm[j], d));
-    }
-    return peak;
-  };
-  const implants: ImplantStress[] = regions.implants.map((imp) => {
+/**
+ * Section stress (MPa) of a screw (shaft, entry → tip) or rod: beam von Mises of the
+ * nominal section from free-body cuts through the element nodal forces; null for cages
+ * or without the constitutive lookup.
+ */
+function sectionPeak(x: FigureInput, imp: SpineRegions['implants'][number], cells: readonly number[], dLookup?: (cell: number) => Float64Array): number | null {
+  if (!dLookup || imp.kind === 'cage' || cells.length < 2) return null;
+  const mesh = x.spine.model.mesh;
+  const sp0 = x.spine.segment.parameters;
+  let frame: { origin: [number, number, number]; axis: [number, number, number] } | undefined;
+  let range: [number, number] = [-Infinity, Infinity];
+  let d: number;
+  if (imp.kind === 'screw') {
+    const screw = x.spine.segment.handles.implants.find((h) => h.region === imp.id)?.screw;
+    if (!screw) return null;
+    frame = { origin: screw.entry, axis: screw.direction };
+    // the shaft: from the entry point (the tulip head lies behind it) to the tip
+    range = [0, screw.length];
+    d = 2 * screw.radius;
+  } else d = sp0.implants.rods?.diameter ?? NaN;
+  if (!(d > 0)) return null;
+  const sf = barSectionForces(mesh, cells, cellNodalForces(mesh, dLookup, x.solution.displacement, cells), x.spine.segment.report.resolution, frame);
+  let peak = 0;
+  for (let j = 0; j < sf.station.length; j++) {
+    if (sf.cutNodes[j] === 0 || sf.station[j] < range[0] || sf.station[j] > range[1]) continue;
+    peak = Math.max(peak, beamVonMises(sf.normalN[j], sf.bendingNmm[j], sf.torqueNmm[j], d));
+  }
+  return peak;
+}
+
+/** Peak / p99 von Mises of every implant from the integration-point values, with its safety factors and section stress. */
+function implantStresses(x: FigureInput, dLookup?: (cell: number) => Float64Array): ImplantStress[] {
+  const ids = x.spine.model.mesh.materialIds;
+  const sp = x.fields.samples.samplingPoints;
+  return x.spine.regions.implants.map((imp) => {
     const cells: number[] = [];
-    for (let c = 0; c < nCells; c++) if (ids[c] === imp.id) cells.push(c);
-    const mask = new Uint8Array(nCells * sp);
+    for (let c = 0; c < ids.length; c++) if (ids[c] === imp.id) cells.push(c);
+    const mask = new Uint8Array(ids.length * sp);
     for (const c of cells) mask.fill(1, c * sp, (c + 1) * sp);
-    const st = regionStatistics(fields.vonMisesSamples, fields.samples.weights, mask);
+    const st = regionStatistics(x.fields.vonMisesSamples, x.fields.samples.weights, mask);
     const lim = IMPLANT_STRENGTH[imp.material];
     return {
       name: imp.name,
@@ -171,20 +181,26 @@ export function clinicalFigures(
       material: imp.material,
       peakMPa: st.max,
       p99MPa: st.p99,
-      sectionPeakMPa: sectionPeak(imp, cells),
+      sectionPeakMPa: sectionPeak(x, imp, cells, dLookup),
       yieldSafetyFactor: lim.yieldMPa / st.max,
       fatigueSafetyFactor: lim.fatigueMPa / st.max,
     };
   });
-  const implantVonMisesPeakMPa = implants.length ? Math.max(...implants.map((i) => i.peakMPa)) : null;
-  const implantVonMisesP99MPa = implants.length ? Math.max(...implants.map((i) => i.p99MPa)) : null;
-  const sections = implants.map((i) => i.sectionPeakMPa).filter((v): v is number => v !== null);
-  const implantSectionPeakMPa = sections.length ? Math.max(...sections) : null;
+}
 
-  // Load sharing: axial force through the horizontal plane at mid-disc height.
+/**
+ * Load sharing: axial force (N, + compression) through the horizontal plane at mid-disc
+ * height, anterior column (disc, cage, ALL, PLL) against the rest.
+ */
+function loadSharing(x: FigureInput): Pick<ClinicalFigures, 'axialForceN' | 'anteriorLoadShare'> {
+  const { spine, fields, solution } = x;
+  const mesh = spine.model.mesh;
+  const npc = CELL_INFO[mesh.cellType].nodesPerCell;
+  const kindOf = spine.regions.kindOf;
+  const ids = mesh.materialIds;
   let zd = 0, nd = 0;
-  for (let c = 0; c < nCells; c++) {
-    const k = regions.kindOf[ids[c]];
+  for (let c = 0; c < ids.length; c++) {
+    const k = kindOf[ids[c]];
     if (k === 'nucleus' || k === 'annulus') {
       zd += cellCentroidZ(mesh, c, npc);
       nd++;
@@ -196,7 +212,7 @@ export function clinicalFigures(
   // voxels this is the old single layer of height h; it also holds for the body-fitted disc's
   // tilted layers and for embedded parts (cage, rods) with their own cell heights.
   let Nant = 0, Npost = 0;
-  for (let c = 0; c < nCells; c++) {
+  for (let c = 0; c < ids.length; c++) {
     let zMin = Infinity, zMax = -Infinity;
     for (let a = 0; a < npc; a++) {
       const z = mesh.nodes[3 * mesh.cells[c * npc + a] + 2];
@@ -204,8 +220,8 @@ export function clinicalFigures(
       if (z > zMax) zMax = z;
     }
     if (!(zMin <= zCut && zCut < zMax)) continue;
-    const N = (-fields.cellStress[6 * c + 2] * cellVol[c]) / (zMax - zMin);
-    const k = regions.kindOf[ids[c]];
+    const N = (-fields.cellStress[6 * c + 2] * x.cellVol[c]) / (zMax - zMin);
+    const k = kindOf[ids[c]];
     if (k === 'annulus' || k === 'nucleus' || k === 'cage') Nant += N;
     else Npost += N;
   }
@@ -226,20 +242,39 @@ export function clinicalFigures(
     }
   }
   const ca = Math.max(0, Nant), cp = Math.max(0, Npost);
-  const anteriorLoadShare = ca + cp > 0 ? ca / (ca + cp) : null;
+  return { axialForceN: { anterior: Nant, posterior: Npost }, anteriorLoadShare: ca + cp > 0 ? ca / (ca + cp) : null };
+}
 
+/**
+ * Compute the clinical figures of a solved spine load case, one function per figure,
+ * each reading the segment's typed handles (docs/spine-analysis.md gives every formula).
+ *
+ * @param spine - the spine model that was solved.
+ * @param solution - its static solution.
+ * @param fields - stress fields of that solution ({@link resultFields} with the prepared model's `dLookup`).
+ * @param motion - the motion of the load case (or 'compression').
+ * @param dLookup - the prepared model's constitutive lookup: needed for the implants'
+ *   section stresses (element nodal forces); without it they are null.
+ */
+export function clinicalFigures(
+  spine: SpineFeModel,
+  solution: StaticSolution,
+  fields: ResultFields,
+  motion: SpineMotion | 'compression',
+  dLookup?: (cell: number) => Float64Array,
+): ClinicalFigures {
+  const x: FigureInput = { spine, solution, fields, cellVol: cellVolumes(fields, spine.model.mesh.materialIds.length) };
+  const implants = implantStresses(x, dLookup);
+  const sections = implants.map((i) => i.sectionPeakMPa).filter((v): v is number => v !== null);
   return {
-    romDeg,
-    rotationDeg,
-    translationMm: fit.translation,
-    idpMPa,
-    loadDistributionEfficiency,
-    implantVonMisesPeakMPa,
-    implantVonMisesP99MPa,
-    implantSectionPeakMPa,
+    ...rangeOfMotion(x, motion),
+    idpMPa: intradiscalPressure(x),
+    loadDistributionEfficiency: loadDistributionEfficiency(x),
+    implantVonMisesPeakMPa: implants.length ? Math.max(...implants.map((i) => i.peakMPa)) : null,
+    implantVonMisesP99MPa: implants.length ? Math.max(...implants.map((i) => i.p99MPa)) : null,
+    implantSectionPeakMPa: sections.length ? Math.max(...sections) : null,
     implants,
-    axialForceN: { anterior: Nant, posterior: Npost },
-    anteriorLoadShare,
+    ...loadSharing(x),
   };
 }
 
