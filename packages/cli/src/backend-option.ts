@@ -1,5 +1,6 @@
 /** The `--backend` option of `run`, `solve` and `sweep`: which engine solves the FE systems. */
-import { SOLVE_BACKENDS, type SolveBackend } from '@spinefea/core';
+import type { SolveBackend } from '@spinefea/core';
+import { SOLVE_BACKENDS } from '@spinefea/core/gpu';
 import { CliUsageError } from './cli-error.js';
 
 /** The option's definition for `parseArgs`. */

@@ -28,6 +28,7 @@ import type { CsrMatrix } from '../linalg/types.js';
 import type { ConstraintTransform } from '../model/constraints.js';
 import { reducedRigidBodyModes } from '../solvers/amg/rigid-body-modes.js';
 import { InvalidBackendError } from './backend-errors.js';
+import { DeviceFailureError } from '../errors.js';
 import type { PcgSolution } from '../solvers/pcg.js';
 import { GPU_CROSSOVER_DOFS } from './auto.js';
 import type { DeviceSolveReply, DeviceSolveRequest } from './device-system-solve.js';
@@ -274,10 +275,10 @@ class DeviceThread {
     this.port.postMessage(req);
     if (Atomics.wait(this.flag, 0, 0, timeoutMs) === 'timed-out') {
       this.close();
-      throw new Error(`no answer from the device thread within ${timeoutMs} ms`);
+      throw new DeviceFailureError(`no answer from the device thread within ${timeoutMs} ms`, 'device thread');
     }
     const m = this.receive(this.port);
-    if (!m) throw new Error('the device thread signalled but sent no reply');
+    if (!m) throw new DeviceFailureError('the device thread signalled but sent no reply', 'device thread');
     return m.message as DeviceSolveReply;
   }
   closed = false;
