@@ -102,10 +102,8 @@ export type LinearSolveHook = (request: LinearSystemRequest) => PcgSolution & { 
  * @example
  * ```ts
  * const hook = deviceLinearSolve({ backend: 'webgpu' }, K.rows);
- * const sol = hook
- *   ? hook({ matrix: K, rhs: f, tolerance: 1e-8, cpu: (x0) => pcg(csrOperator(K), f, { x0 }) })
- *   : pcg(csrOperator(K), f);
- * console.log(sol.backend); // { requested: 'webgpu', used: 'webgpu', adapter: '…', … }
+ * const sol = hook?.({ matrix: K, rhs: f, tolerance: 1e-8, cpu: (x0) => pcg(csrOperator(K), f, { x0 }) });
+ * console.log(sol?.backend); // { requested: 'webgpu', used: 'webgpu', adapter: '…', … }
  * ```
  */
 export function deviceLinearSolve(options: DeviceSolveOptions, size: number): LinearSolveHook | undefined {
@@ -246,7 +244,7 @@ function sharedThread(engine: string, allowSoftware: boolean, timeoutMs: number)
  *
  * @example
  * ```ts
- * afterAll(() => closeDeviceThreads());
+ * closeDeviceThreads(); // e.g. before a long CPU-only phase: the GPU is released
  * ```
  */
 export function closeDeviceThreads(): void {
@@ -307,8 +305,9 @@ export interface ModelSolveContext {
  *
  * @example
  * ```ts
- * const device = modelLinearSolve({ backend: 'webgpu', preconditioner: 'amg' }, { coords: mesh.nodes, transform, blockPtr }, Kr.rows);
- * const sol = device ? device(Kr, fr, undefined, 1e-8, cpuSolve) : cpuSolve();
+ * const device = modelLinearSolve({ backend: 'webgpu', preconditioner: 'amg' }, { coords: mesh.nodes, transform, blockPtr }, K.rows);
+ * const cpuSolve = (x0?: Float64Array) => pcg(csrOperator(K), f, { x0 });
+ * const sol = device ? device(K, f, undefined, 1e-8, cpuSolve) : cpuSolve();
  * ```
  */
 export function modelLinearSolve(
