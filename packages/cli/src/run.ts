@@ -11,7 +11,10 @@ import {
   spineCaseSummary,
   type SpineCaseSummary,
   type SpineMotion,
+  type BackendReport,
+  type SolveBackend,
 } from '@spinefea/core';
+import { backendOption, BACKEND_OPTION } from './backend-option.js';
 import { CliUsageError } from './cli-error.js';
 import type { Command } from './commands.js';
 import { regionNodalAverage, splitSurfaceByRegion, writeReport, type ReportData, type ReportSurface } from './report/index.js';
@@ -37,12 +40,14 @@ export interface MainJobOptions {
   preloadN: number;
   out: string;
   motions?: SpineMotion[];
+  /** Which engine solves (default 'cpu'): cpu | webgpu | gpujs | auto. */
+  backend?: SolveBackend;
   log?: (line: string) => void;
 }
 
 /** One configuration × load case in summary.json: the clinical figures and the solver's. */
 export interface SummaryCase extends SpineCaseSummary {
-  solver: { iterations: number; relativeResidual: number; converged: boolean; facetActiveSetIterations: number; ligamentActiveSetIterations: number; timeMs: number };
+  solver: { iterations: number; relativeResidual: number; converged: boolean; facetActiveSetIterations: number; ligamentActiveSetIterations: number; timeMs: number; backend?: BackendReport };
 }
 
 
@@ -83,9 +88,12 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
       preloadN: o.preloadN,
       referenceRomDeg,
       keepFields: true,
+      backend: o.backend,
       onProgress: (p) => log(`  [${cfg.name} ${p.caseIndex + 1}/${p.caseCount}] ${p.message} (${((performance.now() - ta) / 1000).toFixed(1)} s)`),
     });
     results[cfg.name] = res;
+    const used = res.cases.map((c) => c.solver.backend).find((b) => b);
+    if (used) log(`  solved on ${used.used}${used.adapter ? ` (${used.adapter})` : ''}: ${used.reason}${used.fallback ? ` — ${used.fallback}` : ''}`);
     // VTU of every case and the report surface of the first motion
     for (const c of res.cases) {
       writeFileSync(join(o.out, `${cfg.name}-${c.motion}.vtu`), resultsToVtu(seg.mesh, c.displacement!, c.fields!));
@@ -129,6 +137,7 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
           facetActiveSetIterations: c.solver.facetActiveSetIterations,
           ligamentActiveSetIterations: c.solver.ligamentActiveSetIterations,
           timeMs: c.solver.timeMs,
+          ...(c.solver.backend ? { backend: c.solver.backend } : {}),
         },
       };
       rows.push([
@@ -202,19 +211,18 @@ export async function runMainJob(o: MainJobOptions): Promise<Record<string, unkn
 export const runCommand: Command = {
   name: 'run',
   summary: 'build the L4–L5 segment intact and instrumented, solve every load case, print the clinical figures, write out/',
-  usage: 'spinefea run [--level L4] [--implants screws-rods-cage] [--resolution 2] [--moment 7.5] [--preload 0] [--out out] [--config params.json]',
+  usage: 'spinefea run [--level L4] [--implants screws-rods-cage] [--resolution 2] [--moment 7.5] [--preload 0] [--backend cpu|webgpu|gpujs|auto] [--out out] [--config params.json]',
   options: {
     ...SEGMENT_OPTIONS,
     moment: { type: 'string', default: '7.5', description: 'pure moment, N·m (default 7.5)' } as never,
     preload: { type: 'string', default: '0', description: 'compressive preload with each moment, N (default 0)' } as never,
     motions: { type: 'string', description: 'comma-separated subset of the six motions' } as never,
-    backend: { type: 'string', default: 'cpu', description: 'cpu (GPU backends: see docs)' } as never,
+    backend: BACKEND_OPTION,
     out: { type: 'string', default: 'out', description: 'output folder (default out)' } as never,
   },
   async run(values) {
     const { base, implants } = segmentFromOptions(values);
-    const backend = String(values.backend);
-    if (backend !== 'cpu' && backend !== 'auto') throw new CliUsageError(`--backend must be cpu or auto (no GPU backend is available in this build), got '${backend}'`);
+    const backend = backendOption(values);
     let motions: SpineMotion[] | undefined;
     if (values.motions) {
       motions = String(values.motions).split(',').map((s) => s.trim()) as SpineMotion[];
@@ -227,6 +235,7 @@ export const runCommand: Command = {
       preloadN: numberOption(values, 'preload', 0, 3000),
       out: String(values.out),
       motions,
+      backend,
     });
     return 0;
   },

@@ -10,6 +10,7 @@ import {
   type Material,
   type PreconditionerChoice,
 } from '@spinefea/core';
+import { backendOption, BACKEND_OPTION } from './backend-option.js';
 import { CliUsageError } from './cli-error.js';
 import type { Command } from './commands.js';
 
@@ -78,16 +79,17 @@ function toModel(mesh: Mesh, job: SolveJob): { model: FeModel; loadCase: LoadCas
 export const solveCommand: Command = {
   name: 'solve',
   summary: 'solve a mesh file (.msh or .vtu) under a JSON job (materials, constraints, one load case)',
-  usage: 'spinefea solve <mesh.msh|mesh.vtu> --job job.json [--out out] [--preconditioner amg|block-jacobi|jacobi|none] [--tolerance 1e-8]',
+  usage: 'spinefea solve <mesh.msh|mesh.vtu> --job job.json [--out out] [--preconditioner amg|block-jacobi|jacobi|none] [--tolerance 1e-8] [--backend cpu|webgpu|gpujs|auto]',
   options: {
     job: { type: 'string', description: 'JSON job file (required)' } as never,
     out: { type: 'string', default: 'out', description: 'output folder (default out)' } as never,
     preconditioner: {
       type: 'string',
       default: 'amg',
-      description: 'amg (default: smoothed aggregation with rigid-body modes) | block-jacobi | jacobi | none',
+      description: 'amg (default: smoothed aggregation with rigid-body modes) | block-jacobi | jacobi | none (amg also runs the V-cycle on the GPU backends)',
     } as never,
     tolerance: { type: 'string', default: '1e-8', description: 'relative residual to reach' } as never,
+    backend: BACKEND_OPTION,
   },
   async run(values, positionals) {
     const meshPath = positionals[0];
@@ -95,6 +97,7 @@ export const solveCommand: Command = {
     if (!values.job) throw new CliUsageError('missing --job <job.json>');
     const pre = String(values.preconditioner);
     if (!['amg', 'block-jacobi', 'jacobi', 'none'].includes(pre)) throw new CliUsageError(`--preconditioner must be amg, block-jacobi, jacobi or none, got '${pre}'`);
+    const backend = backendOption(values);
     const tol = Number(values.tolerance);
     if (!(tol > 0 && tol < 1)) throw new CliUsageError(`--tolerance must be a number in (0, 1), got '${values.tolerance}'`);
     let job: SolveJob;
@@ -109,6 +112,7 @@ export const solveCommand: Command = {
     const prepared = prepareModel(model, {
       preconditioner: pre as PreconditionerChoice,
       tolerance: tol,
+      backend,
       onProgress: (p) => {
         if (p.iteration !== undefined) process.stderr.write(`\r  ${p.phase}: iteration ${p.iteration}, residual ${p.relativeResidual?.toExponential(2)}   `);
         else process.stderr.write(`\r  ${p.phase}…                                  `);
@@ -116,6 +120,8 @@ export const solveCommand: Command = {
     });
     const sol = prepared.solve(loadCase);
     process.stderr.write('\n');
+    const b = sol.solver.backend;
+    if (b) process.stderr.write(`solved on ${b.used}${b.adapter ? ` (${b.adapter})` : ''}: ${b.reason}\n`);
     const fields = resultFields(mesh, prepared.dMatrices, sol.displacement);
     const out = String(values.out);
     mkdirSync(out, { recursive: true });

@@ -2,8 +2,8 @@
  * The SA-AMG V-cycle on a device (written once against DeviceKernels) and
  * the AMG-preconditioned device PCG as the f32 inner solver of the
  * mixed-precision loop, on every available backend: reference f64,
- * reference f32, gpu.js in `cpu` mode, WebGPU when an adapter exists (and on
- * a software adapter with SPINEFEA_WEBGPU_SOFTWARE=1, see backend-conformance).
+ * reference f32, gpu.js in `cpu` mode, and WebGPU on any adapter (lavapipe in CI,
+ * see backend-conformance; required under CI=true).
  *
  * Problem: the bone/disc/bone hex8 block of `amg.test.ts` (E 12 GPa /
  * 4.2 MPa / 12 GPa in three layers, bottom fixed), small enough for CI.

@@ -7,6 +7,13 @@
  * @packageDocumentation
  */
 export type { Backend, BackendMatrix, BackendVector } from '../backend/index.js';
+export {
+  SOLVE_BACKENDS,
+  closeDeviceThreads,
+  DeviceSystemSolver,
+  type DeviceSolveReply,
+  type DeviceSolveRequest,
+} from '../backend/index.js';
 export { cpuBackend, type CpuMatrix, type CpuVector } from '../backend/index.js';
 export { GPU_CROSSOVER_DOFS, autoSolve, selectBackend, type AutoSolution, type AutoSolveOptions, type BackendChoice } from '../backend/index.js';
 export {

@@ -6,3 +6,6 @@ export * from '../solvers/device-pcg.js';
 export * from './gpujs.js';
 export * from './webgpu.js';
 export * from './auto.js';
+export { SOLVE_BACKENDS, closeDeviceThreads, type SolveBackend, type BackendReport } from './solve-with-backend.js';
+export { DeviceSystemSolver, type DeviceSolveRequest, type DeviceSolveReply } from './device-system-solve.js';
+export { InvalidBackendError } from './backend-errors.js';

@@ -208,11 +208,21 @@ export interface WebgpuKernels extends DeviceKernels<WebgpuVector, WebgpuMatrix>
   triad(x: WebgpuVector, a: number, w: WebgpuVector, y: WebgpuVector): void;
 }
 
-let dawnGpu: Promise<GPU | undefined> | undefined;
+/**
+ * Every Dawn instance `create()` returned. Dawn's `GPU` object owns the native
+ * instance that devices and buffers live in; when nothing referenced it (the
+ * flagged path used to return it without keeping it), the garbage collector
+ * freed the instance under a live device and the process died in
+ * `InstanceBase::ProcessEvents` (SIGSEGV, futex errors, `std::system_error`).
+ * Instances are few (one per distinct flag set), so they are kept for the
+ * process's lifetime.
+ */
+const dawnInstances = new Map<string, Promise<GPU | undefined>>();
 
 /**
  * The WebGPU entry point: `navigator.gpu` where it exists (browsers, Deno),
  * else the `webgpu` npm package (Dawn) in Node; undefined when neither loads.
+ * One Dawn instance per distinct `dawnFlags`, kept alive for the process.
  *
  * @example
  * ```ts
@@ -232,9 +242,10 @@ export async function webgpuEntry(dawnFlags: string[] = []): Promise<GPU | undef
       return undefined; // no native binding for this platform
     }
   };
-  if (dawnFlags.length) return load();
-  dawnGpu ??= load();
-  return dawnGpu;
+  const key = dawnFlags.join('\n');
+  let gpu = dawnInstances.get(key);
+  if (!gpu) dawnInstances.set(key, (gpu = load()));
+  return gpu;
 }
 
 const SOFTWARE = /llvmpipe|swiftshader|lavapipe|softpipe|microsoft basic/i;

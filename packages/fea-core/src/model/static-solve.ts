@@ -19,6 +19,7 @@ import {
   type ReferenceMotion,
 } from './recovery.js';
 import { springResponse } from './springs.js';
+import { modelLinearSolve, type BackendReport, type SolveBackend } from '../backend/solve-with-backend.js';
 
 export type { ForceResultant, ReferenceMotion } from './recovery.js';
 
@@ -58,6 +59,8 @@ export interface StaticSolveOptions {
    * half stored; needs a size divisible by 3), 'csr', or 'auto' (bsr3 where possible). Default 'auto'.
    */
   operator?: 'auto' | 'csr' | 'bsr3';
+  /** Which engine solves the linear systems (default 'cpu'; see backend/solve-with-backend.ts and docs/gpu.md). Set on prepareModel. */
+  backend?: SolveBackend;
 }
 
 /** Result of a static solve. */
@@ -74,7 +77,7 @@ export interface StaticSolution {
   /** Resultant of the reactions: force (N) and moment about the origin (N·mm). */
   reactionResultant: ForceResultant;
   /** The last linear solve's figures; `iterations` is summed over active-set passes. */
-  solver: SolveResult & { activeSetIterations: number };
+  solver: SolveResult & { activeSetIterations: number; backend?: BackendReport };
   /** Axial spring forces (N, + tension) and which springs were active at the end. */
   springForces?: Float64Array;
   springActive?: Uint8Array;
@@ -167,6 +170,7 @@ export function prepareModel(model: FeModel, options: StaticSolveOptions = {}): 
     system,
     reduced,
     solver,
+    device: modelLinearSolve(options, { coords: model.mesh.nodes, transform, blockPtr: solver.blockPtr }, reduced.rows),
     lastU: null,
     rereduce() {
       reduceStiffnessValues(system.K, transform, reduced);
@@ -207,6 +211,8 @@ interface SolveState {
   /** Reduced stiffness Tᵀ K T, updated in place by `rereduce`. */
   reduced: CsrMatrix;
   solver: LinearSolver;
+  /** The `backend` option's device solver (absent: the CPU's PCG). */
+  device?: ReturnType<typeof modelLinearSolve>;
   /** The last reduced solution: the warm start of the next solve. */
   lastU: Float64Array | null;
   /** K changed: re-reduce and refresh the preconditioner and operator. */
@@ -247,6 +253,7 @@ function solveLoadCase(state: SolveState, loadCase: LoadCase, opts: StaticSolveO
       reason: result.reason,
       timeMs: s2 - s1,
       activeSetIterations: passes,
+      ...((result as { backend?: BackendReport }).backend ? { backend: (result as { backend?: BackendReport }).backend } : {}),
     },
     springForces: springs ? springForces(model.mesh, springs, u, system.springActive) : undefined,
     springActive: springs ? Uint8Array.from(system.springActive) : undefined,
@@ -282,7 +289,9 @@ function solveSpringActiveSet(
       solve(loose) {
         const fr = reduceLoad(system.K, transform, f);
         const x0 = state.lastU && state.lastU.length === transform.freeDofs ? state.lastU : undefined;
-        const r = solveLinear(state.solver, fr, loose ? looseTol : tol, x0, opts);
+        const t = loose ? looseTol : tol;
+        const cpu = (start?: Float64Array) => solveLinear(state.solver, fr, t, start, opts);
+        const r = state.device ? state.device(state.reduced, fr, x0, t, cpu) : cpu(x0);
         iterations += r.iterations;
         state.lastU = r.x;
         u = expandSolution(transform, r.x);

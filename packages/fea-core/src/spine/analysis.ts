@@ -21,6 +21,8 @@ export interface SpineAnalysisOptions {
   referenceRomDeg?: Partial<Record<SpineMotion, number>>;
   /** Solver options (default: AMG with θ = 0.02, tolerance 1e-8, at most 5000 iterations). */
   solver?: StaticSolveOptions;
+  /** Which engine solves (default 'cpu'; shorthand for `solver.backend`, see docs/gpu.md). */
+  backend?: StaticSolveOptions['backend'];
   /** Keep the stress fields of every case (for VTU output). */
   keepFields?: boolean;
   /** Progress: case index, count and a message. */
@@ -45,6 +47,8 @@ export interface SpineCaseResult extends ClinicalFigures {
     /** Cartilage cells closed by force because the open/closed set cycled (0 when it settled). */
     frozenFacetCells: number;
     timeMs: number;
+    /** Which engine solved the case's last linear system, and why (absent on the plain CPU path). */
+    backend?: StaticSolution['solver']['backend'];
   };
   /** Displacement and fields, when `keepFields` was set. */
   displacement?: Float64Array;
@@ -242,7 +246,7 @@ function* analysisSteps(spine: SpineFeModel, options: SpineAnalysisOptions): Gen
   const t0 = performance.now();
   // Spine contrast (bone 12 GPa, nucleus 1 MPa at ν 0.499) needs multigrid: block Jacobi takes
   // thousands of iterations. θ = 0.02 keeps the hierarchy sparse on this mesh (measured).
-  const opts: StaticSolveOptions = { preconditioner: 'amg', amg: { strengthThreshold: 0.02 }, maxIterations: 5000, ...options.solver };
+  const opts: StaticSolveOptions = { preconditioner: 'amg', amg: { strengthThreshold: 0.02 }, maxIterations: 5000, ...options.solver, ...(options.backend ? { backend: options.backend } : {}) };
   const motions = options.motions ?? SPINE_MOTIONS;
   const momentNm = options.momentNm ?? 7.5;
   const preloadN = options.preloadN ?? 0;
@@ -285,6 +289,7 @@ function* analysisSteps(spine: SpineFeModel, options: SpineAnalysisOptions): Gen
         openFacetCells: open,
         frozenFacetCells: frozenCells,
         timeMs: performance.now() - ts,
+        ...(sol.solver.backend ? { backend: sol.solver.backend } : {}),
       },
       ...(options.keepFields ? { displacement: sol.displacement, fields } : {}),
     });
