@@ -103,3 +103,31 @@ export class DeviceFailureError extends SpineFeaError {
     super('DEVICE_FAILURE', message);
   }
 }
+
+/** A Matrix Market text or binary CSR file is malformed (says what and on which line).
+ *
+ * @example
+ * ```ts
+ * try { readMatrixMarket(text); } catch (e) { if (e instanceof MatrixFormatError) console.error(e.message); }
+ * ```
+ */
+export class MatrixFormatError extends SpineFeaError {
+  constructor(message: string) {
+    super('MATRIX_FORMAT', message);
+  }
+}
+
+/**
+ * A `backend` option that cannot be honoured as given: an unknown name, or a device
+ * backend where the FE solve cannot reach one (a browser's main thread).
+ *
+ * @example
+ * ```ts
+ * try { prepareModel(model, { backend: 'cuda' as never }); } catch (e) { if (e instanceof InvalidBackendError) console.error(e.message); }
+ * ```
+ */
+export class InvalidBackendError extends SpineFeaError {
+  constructor(message: string) {
+    super('INVALID_BACKEND', message);
+  }
+}

@@ -30,7 +30,7 @@ export {
   SpineFeaError,
   UnconstrainedModelError,
 } from './errors.js';
-export { InvalidBackendError } from './backend/backend-errors.js';
+export { InvalidBackendError } from './errors.js';
 // The `backend` option of prepareModel / analyzeSpine (more in `@spinefea/core/gpu`).
 export type { BackendReport, SolveBackend } from './backend/solve-with-backend.js';
 

@@ -1,17 +1,2 @@
-/** Errors of the backend selection (kept beside the backends; the solver's own errors are in `../errors.ts`). */
-import { SpineFeaError } from '../errors.js';
-
-/**
- * A `backend` option that cannot be honoured as given: an unknown name, or a device
- * backend where the FE solve cannot reach one (a browser's main thread).
- *
- * @example
- * ```ts
- * try { prepareModel(model, { backend: 'cuda' as never }); } catch (e) { if (e instanceof InvalidBackendError) console.error(e.message); }
- * ```
- */
-export class InvalidBackendError extends SpineFeaError {
-  constructor(message: string) {
-    super('INVALID_BACKEND', message);
-  }
-}
+/** The backend selection error lives with every other error class in `../errors.ts`; re-exported here for the backend modules. */
+export { InvalidBackendError } from '../errors.js';

@@ -7,22 +7,12 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { SpineFeaError } from '../errors.js';
+import { MatrixFormatError } from '../errors.js';
+
+export { MatrixFormatError };
 import { csrFromTriplets } from './csr.js';
 import type { CsrMatrix } from './types.js';
 
-/** A Matrix Market text or binary CSR file is malformed (says what and on which line).
- *
- * @example
- * ```ts
- * try { readMatrixMarket(text); } catch (e) { if (e instanceof MatrixFormatError) console.error(e.message); }
- * ```
- */
-export class MatrixFormatError extends SpineFeaError {
-  constructor(message: string) {
-    super('MATRIX_FORMAT', message);
-  }
-}
 
 /** Options of the Matrix Market writers. */
 export interface MatrixMarketWriteOptions {
