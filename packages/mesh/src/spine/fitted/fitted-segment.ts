@@ -11,6 +11,7 @@
  * multi-point constraints.
  */
 import type { FaceSet, Mesh } from '../../mesh.js';
+import { faceSetNodes, makeFaceSet } from '../../voxel/hex-mesh.js';
 import { resolveSegmentGeometry } from '../geometry.js';
 import { buildLigamentsWith } from '../ligaments.js';
 import { materialTable, segmentRegions, validateParameters, type LumbarSegmentParameters } from '../parameters.js';
@@ -33,17 +34,10 @@ interface FaceList {
   faces: number[];
 }
 
-function toFaceSet(f: FaceList): FaceSet {
-  return { cells: Uint32Array.from(f.cells), faces: Uint8Array.from(f.faces) };
-}
-
-function nodesOfFaces(mesh: { cells: Uint32Array }, f: FaceSet): Uint32Array {
-  const FACE = [
-    [0, 3, 2, 1],
-    [4, 5, 6, 7],
-  ];
+/** Sorted node ids of the given cells (8 per cell). */
+function nodesOfCells(cells: Uint32Array, list: readonly number[]): Uint32Array {
   const set = new Set<number>();
-  for (let i = 0; i < f.cells.length; i++) for (const a of FACE[f.faces[i]]) set.add(mesh.cells[8 * f.cells[i] + a]);
+  for (const c of list) for (let a = 0; a < 8; a++) set.add(cells[8 * c + a]);
   return Uint32Array.from([...set].sort((x, y) => x - y));
 }
 
@@ -143,21 +137,16 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
   const nCells = arrays.materialIds.length;
   const mesh: Mesh = { ...arrays, cellType: 'hex8', regionNames: names, nodeSets: {}, faceSets: {} };
   const faceSets: Record<string, FaceSet> = {};
-  for (const name of [...faceLists.keys()].sort()) faceSets[name] = toFaceSet(faceLists.get(name)!);
+  for (const name of [...faceLists.keys()].sort()) {
+    const f = faceLists.get(name)!;
+    faceSets[name] = makeFaceSet(f.cells, f.faces);
+  }
   faceSets['top.superiorEndplate'] = faceSets[`${lv[0]}.superiorEndplate`];
   faceSets['bottom.inferiorEndplate'] = faceSets[`${lv[lv.length - 1]}.inferiorEndplate`];
   mesh.faceSets = faceSets;
-  for (const name of Object.keys(faceSets)) mesh.nodeSets[name] = nodesOfFaces(mesh, faceSets[name]);
-  g.vertebrae.forEach((v, k) => {
-    const set = new Set<number>();
-    for (const c of boneCells[k]) for (let a = 0; a < 8; a++) set.add(arrays.cells[8 * c + a]);
-    mesh.nodeSets[`${v.level}.vertebra`] = Uint32Array.from([...set].sort((x, y) => x - y));
-  });
-  for (const [name, cells] of implantCells) {
-    const set = new Set<number>();
-    for (const c of cells) for (let a = 0; a < 8; a++) set.add(arrays.cells[8 * c + a]);
-    mesh.nodeSets[name] = Uint32Array.from([...set].sort((x, y) => x - y));
-  }
+  for (const name of Object.keys(faceSets)) mesh.nodeSets[name] = faceSetNodes(mesh.cells, faceSets[name]);
+  g.vertebrae.forEach((v, k) => (mesh.nodeSets[`${v.level}.vertebra`] = nodesOfCells(arrays.cells, boneCells[k])));
+  for (const [name, cells] of implantCells) mesh.nodeSets[name] = nodesOfCells(arrays.cells, cells);
   const fibreDirections = new Float32Array(3 * nCells);
   bd.discs.forEach((s, k) => {
     const nq = bd.section.quadRing.length;
@@ -192,16 +181,12 @@ export function buildFittedSegment(params: LumbarSegmentParameters): LumbarSegme
       separatedVoxels: 0,
       shellClosedVoxels: 0,
       grid: [0, 0, 0],
-      resolution: nominalCellSize(g.discs[0]?.middleHeight ?? 10, bd.counts.discLayers),
+      // nominal cell size: the disc layer thickness (the figures' cut-layer and section-slab width)
+      resolution: (g.discs[0]?.middleHeight ?? 10) / bd.counts.discLayers,
       minScaledJacobian: minHexScaledJacobian(arrays.nodes, arrays.cells).min,
       smoothing: { movableNodes: 0, accepted: 0, rejected: 0 },
       maxTieGapMm: maxGap,
       timeMs: performance.now() - t0,
     },
   };
-}
-
-/** Nominal cell size (mm): the disc layer thickness, used where the figures need a cut-layer height. */
-function nominalCellSize(discHeight: number, layers: number): number {
-  return discHeight / layers;
 }

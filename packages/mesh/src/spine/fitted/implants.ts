@@ -18,10 +18,10 @@ import { frameToWorld } from '../sdf.js';
 import type { SegmentGeometry } from '../geometry.js';
 import { SCREW_HEAD, SCREW_THREAD, type CagePlacement, type ScrewPlacement } from '../implants.js';
 import type { LumbarSegmentParameters } from '../parameters.js';
-import { boxBlock, boxFace, orthonormalPair, stackCells, stackLevel, sweepSection, unit, type Vec3 } from './blocks.js';
+import { boxBlock, boxFace, cross, orthonormalPair, stackCells, stackLevel, sweepSection, unit, type Vec3 } from './blocks.js';
 import type { FittedMeshBuilder } from './builder.js';
 import type { TieCollector } from './embed.js';
-import { ellipseCurve, oGridSection, placeSection, rectangleCurve } from './o-grid.js';
+import { roundSection, type OGridSection } from './o-grid.js';
 
 /** Host cell lists the implants tie into. */
 export interface ImplantHosts {
@@ -33,11 +33,10 @@ export interface ImplantHosts {
   bodies: number[][];
 }
 
-/** Unit-radius O-grid section for the implants at refinement r (perimeter 8r). */
-function unitRound(r: number): { section: ReturnType<typeof oGridSection>; xy: Float64Array } {
-  const section = oGridSection(2 * r, r);
-  const core = rectangleCurve(0.5, 0.5, 0, 0);
-  return { section, xy: placeSection(section, core, [0, r], [core, ellipseCurve(1, 1, 0, 0)]) };
+/** The unit-radius round section (scaled by each implant's radius). */
+interface UnitRound {
+  section: OGridSection;
+  xy: Float64Array;
 }
 
 /** Screw radius profile at arc position t (mm from the entry point; negative in the head). */
@@ -69,7 +68,8 @@ export function meshFittedImplants(
   hosts: ImplantHosts,
 ): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  const round = unitRound(r);
+  const rs = roundSection(r);
+  const round: UnitRound = { section: rs.section, xy: rs.xy(1, 1) };
   const nn = round.section.nodeCount;
   const levelOf = (level: string): number => g.vertebrae.findIndex((v) => v.level === level);
   const heads = new Map<ScrewPlacement, number[]>();
@@ -106,7 +106,7 @@ function meshRods(
   radius: number,
   screws: ScrewPlacement[],
   heads: Map<ScrewPlacement, number[]>,
-  round: ReturnType<typeof unitRound>,
+  round: UnitRound,
   r: number,
   id: (name: string) => number,
   out: Map<string, number[]>,
@@ -144,7 +144,7 @@ function meshRods(
       const st = stations[l];
       // section in the plane ⟂ the local tangent: project the global frame onto it
       const f1 = unit(e1.map((v, k) => v - (e1[0] * st.tangent[0] + e1[1] * st.tangent[1] + e1[2] * st.tangent[2]) * st.tangent[k]) as Vec3);
-      const f2: Vec3 = [st.tangent[1] * f1[2] - st.tangent[2] * f1[1], st.tangent[2] * f1[0] - st.tangent[0] * f1[2], st.tangent[0] * f1[1] - st.tangent[1] * f1[0]];
+      const f2 = cross(st.tangent, f1);
       return [0, 1, 2].map((k) => st.p[k] + radius * (sx * f1[k] + sy * f2[k])) as Vec3;
     }, () => id(name));
     out.set(name, stackCells(stack));

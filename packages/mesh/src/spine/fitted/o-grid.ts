@@ -200,3 +200,24 @@ export function ellipseCurve(a: number, b: number, cx: number, cy: number): Sect
 export function rectangleCurve(a: number, b: number, cx: number, cy: number): SectionCurve {
   return (qx, qy) => [cx + a * qx, cy + b * qy];
 }
+
+/**
+ * The round section of the small parts (pedicles, processes, pillars, facet plates,
+ * screws, rods) at refinement r: a 2r × 2r core and r rings (perimeter 8r); `xy(a, b)`
+ * places it in an ellipse of semi-axes a, b (mm) around the origin.
+ * @example
+ * ```ts
+ * const round = roundSection(2);
+ * const xy = round.xy(3.25, 3.25); // a Ø 6.5 mm screw section
+ * ```
+ */
+export function roundSection(r: number): { section: OGridSection; xy: (a: number, b: number) => Float64Array } {
+  const section = oGridSection(2 * r, r);
+  return {
+    section,
+    xy: (a, b) => {
+      const core = rectangleCurve(0.5 * a, 0.5 * b, 0, 0);
+      return placeSection(section, core, [0, r], [core, ellipseCurve(a, b, 0, 0)]);
+    },
+  };
+}

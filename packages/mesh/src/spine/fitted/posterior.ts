@@ -14,19 +14,10 @@
 import type { DiscGeometry, FacetGeometry, VertebraGeometry } from '../geometry.js';
 import { frameToWorld } from '../sdf.js';
 import { HEX_BOTTOM_FACE, HEX_TOP_FACE, type FittedMeshBuilder } from './builder.js';
-import { boxBlock, boxFace, orthonormalPair, stackCells, stackLevel, sweepSection, unit, type Vec3 } from './blocks.js';
+import { boxBlock, boxFace, cross, orthonormalPair, stackCells, stackLevel, sweepSection, unit, type Vec3 } from './blocks.js';
 import { smoothOutline, OUTLINE_BLEND } from './body-and-disc.js';
 import type { TieCollector } from './embed.js';
-import { ellipseCurve, oGridSection, placeSection, rectangleCurve, type OGridSection } from './o-grid.js';
-
-/** Section (unit ellipse → scaled) of the small round parts at refinement r. */
-function roundSection(r: number): { section: OGridSection; xy: (a: number, b: number) => Float64Array } {
-  const section = oGridSection(2 * r, r);
-  return {
-    section,
-    xy: (a, b) => placeSection(section, rectangleCurve(0.5 * a, 0.5 * b, 0, 0), [0, r], [rectangleCurve(0.5 * a, 0.5 * b, 0, 0), ellipseCurve(a, b, 0, 0)]),
-  };
-}
+import { roundSection } from './o-grid.js';
 
 /** Cells and surface of one vertebra's posterior elements. */
 export interface PosteriorMesh {
@@ -72,7 +63,7 @@ export function meshPosterior(b: FittedMeshBuilder, ties: TieCollector, v: Verte
     const xy = round.xy(pd.halfWidth, pd.halfHeight);
     const e3: Vec3 = [pd.axis[0], pd.axis[1], 0];
     const e2: Vec3 = [0, 0, 1];
-    const e1: Vec3 = [e2[1] * e3[2] - e2[2] * e3[1], e2[2] * e3[0] - e2[0] * e3[2], e2[0] * e3[1] - e2[1] * e3[0]];
+    const e1 = cross(e2, e3);
     const stations = 3 * r;
     // per section point: from the lamina's front face (y = laminaFrontY) to the body outline
     const ends = (sx: number, sy: number): [number, number] => {
